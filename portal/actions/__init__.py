@@ -1,0 +1,1 @@
+"""The logic layer: every operation is an action (see registry.py)."""

@@ -1,0 +1,128 @@
+"""Users and API tokens. Passwords are salted hashes; e-mails are encrypted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from portal import audit
+from portal.actions import lookup
+from portal.actions.dictize import ckan_time, user_dict
+from portal.actions.errors import NotFound, ValidationError
+from portal.actions.permissions import Target, authorize, is_authorized
+from portal.actions.registry import Context, action
+from portal.actions.schema import (
+    boolean,
+    default,
+    email,
+    optional,
+    required,
+    slug,
+    string,
+    validate,
+)
+from portal.models import ApiToken, User
+from portal.models.base import new_id
+from portal.services import hash_token, new_token
+
+USER_SCHEMA = {
+    "name": [required, slug],
+    "fullname": [default(""), string(200)],
+    "email": [optional, email],
+    "password": [optional, string(200)],
+    "about": [default(""), string(5000)],
+    "sysadmin": [default(False), boolean],
+}
+
+
+def _audit(ctx: Context, object_type: str, object_id: str, detail: dict[str, Any]) -> None:
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type=object_type,
+                 object_id=object_id, detail=detail)
+
+
+@action()
+def user_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create a user account (bureau staff only). Params: name, fullname, email,
+    password (at least 8 characters), about, sysadmin."""
+    authorize(ctx)
+    clean = validate(params, USER_SCHEMA)
+    if "password" in clean and len(clean["password"]) < 8:
+        raise ValidationError({"password": ["Must be at least 8 characters long"]})
+    if ctx.session.scalar(select(User.id).where(User.name == clean["name"])):
+        raise ValidationError({"name": ["That login name is already in use"]})
+    cipher = ctx.portal.cipher
+    user = User(
+        id=new_id(), name=clean["name"], fullname=clean["fullname"], about=clean["about"],
+        sysadmin=clean["sysadmin"], email_encrypted=cipher.encrypt(clean.get("email", "")),
+        email_lookup=cipher.lookup(clean.get("email", "")),
+        password_hash=generate_password_hash(clean["password"]) if clean.get("password") else "",
+    )
+    ctx.session.add(user)
+    ctx.session.flush()
+    _audit(ctx, "user", user.id, {"name": user.name, "sysadmin": user.sysadmin})
+    return user_dict(user, private=True, email=clean.get("email", ""))
+
+
+@action(read_only=True)
+def user_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Return a user. Params: id (id or name). E-mail and memberships only for the
+    user themself and bureau staff."""
+    user = lookup.user(ctx.session, lookup.required_id(params))
+    private = is_authorized(ctx, Target(user_id=user.id), action="api_token_list")
+    return user_dict(user, private=private,
+                     email=ctx.portal.cipher.decrypt(user.email_encrypted) if private else "")
+
+
+def _target_user(ctx: Context, params: dict[str, Any], key: str) -> User:
+    ref = params.get(key) or (ctx.user.name if ctx.user else None)
+    if not ref:
+        raise ValidationError({key: ["Missing value"]})
+    user = lookup.user(ctx.session, str(ref))
+    authorize(ctx, Target(user_id=user.id))
+    return user
+
+
+@action()
+def api_token_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create an API token; it is shown only in this response. Params: user (name or id;
+    yourself by default), name."""
+    user = _target_user(ctx, params, "user")
+    clean = validate(params, {"name": [default("api"), string(200)]})
+    token = new_token()
+    row = ApiToken(id=new_id(), user_id=user.id, name=clean["name"], token_hash=hash_token(token))
+    ctx.session.add(row)
+    ctx.session.flush()
+    _audit(ctx, "api_token", row.id, {"user": user.name, "name": row.name})
+    return {"token": token, "id": row.id, "name": row.name}
+
+
+@action(read_only=True)
+def api_token_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """List a user's API tokens (never the tokens themselves). Params: user_id (or user)."""
+    user = _target_user(ctx, params, "user_id" if "user_id" in params else "user")
+    rows = ctx.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                               .order_by(ApiToken.created_at))
+    return [{"id": r.id, "name": r.name, "user_id": r.user_id,
+             "created_at": ckan_time(r.created_at), "last_access": ckan_time(r.last_access)}
+            for r in rows]
+
+
+@action()
+def api_token_revoke(ctx: Context, params: dict[str, Any]) -> None:
+    """Revoke an API token. Params: jti (the token's id) or token (the token itself)."""
+    clean = validate(params, {"jti": [optional, string(36)], "token": [optional, string(200)]})
+    if "jti" in clean:
+        row = ctx.session.get(ApiToken, clean["jti"])
+    elif "token" in clean:
+        row = ctx.session.scalar(select(ApiToken).where(
+            ApiToken.token_hash == hash_token(clean["token"])))
+    else:
+        raise ValidationError({"jti": ["Give jti (the token id) or token"]})
+    if row is None:
+        raise NotFound("API token not found")
+    authorize(ctx, Target(user_id=row.user_id))
+    ctx.session.delete(row)
+    _audit(ctx, "api_token", row.id, {"revoked": True})
+    return None

@@ -1,0 +1,195 @@
+"""Model -> CKAN-shaped dicts. CKAN's keys keep CKAN's meaning; the national
+catalog elements sit beside them under their own keys (see docs/api.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from portal.licenses import LICENSES_BY_ID
+from portal.models import Dataset, Group, Organization, Resource, User
+
+# Our five-state lifecycle seen through CKAN's three states.
+CKAN_STATE = {
+    "published": "active",
+    "deleted": "deleted",
+    "draft": "draft",
+    "pending": "draft",
+    "withdrawn": "draft",
+}
+
+
+def ckan_time(value: datetime | None) -> str | None:
+    """CKAN writes naive UTC timestamps with microseconds."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def iso_day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def organization_dict(org: Organization, package_count: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": org.id,
+        "name": org.name,
+        "title": org.title,
+        "display_name": org.title or org.name,
+        "description": org.description,
+        "image_url": org.image_url,
+        "image_display_url": org.image_url,
+        "created": ckan_time(org.created),
+        "type": "organization",
+        "is_organization": True,
+        "approval_status": "approved",
+        "state": org.state,
+        "organization_type": org.type,
+        "code": org.code or "",
+        "parent_id": org.parent_id or "",
+        "parent_name": org.parent.name if org.parent else "",
+        "extras": [{"key": k, "value": v} for k, v in sorted((org.extras or {}).items())],
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def group_dict(group: Group, package_count: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": group.id,
+        "name": group.name,
+        "title": group.title,
+        "display_name": group.title or group.name,
+        "description": group.description,
+        "image_url": group.image_url,
+        "image_display_url": group.image_url,
+        "created": ckan_time(group.created),
+        "type": "group",
+        "is_organization": False,
+        "approval_status": "approved",
+        "state": group.state,
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def resource_url(site_url: str, res: Resource) -> str:
+    if res.url_type == "upload":
+        return f"{site_url}/dataset/{res.package_id}/resource/{res.id}/download/{res.url}"
+    return res.url
+
+
+def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
+    out: dict[str, Any] = dict(res.extras or {})
+    out.update(
+        {
+            "id": res.id,
+            "package_id": res.package_id,
+            "name": res.name,
+            "description": res.description,
+            "url": resource_url(site_url, res),
+            "url_type": res.url_type or None,
+            "format": res.format,
+            "mimetype": res.mimetype or None,
+            "size": res.size,
+            "hash": res.hash,
+            "created": ckan_time(res.created),
+            "last_modified": ckan_time(res.last_modified),
+            "metadata_modified": ckan_time(res.last_modified or res.created),
+            "position": res.position,
+            "state": res.state,
+            "datastore_active": False,
+        }
+    )
+    return out
+
+
+def package_dict(ds: Dataset, site_url: str) -> dict[str, Any]:
+    lic = LICENSES_BY_ID.get(ds.license_id)
+    resources = [r for r in ds.resources if r.state == "active"]
+    return {
+        # CKAN's keys
+        "id": ds.id,
+        "name": ds.name,
+        "title": ds.title,
+        "notes": ds.notes,
+        "url": ds.url,
+        "version": ds.version,
+        "author": ds.author,
+        "author_email": ds.author_email,
+        "maintainer": ds.maintainer,
+        "maintainer_email": ds.maintainer_email,
+        "license_id": ds.license_id,
+        "license_title": lic["title"] if lic else ds.license_id,
+        "license_url": lic["url"] if lic else "",
+        "owner_org": ds.owner_org,
+        "organization": organization_dict(ds.organization),
+        "private": ds.private,
+        "state": CKAN_STATE.get(ds.state, "draft"),
+        "type": ds.type,
+        "creator_user_id": ds.creator_user_id,
+        "metadata_created": ckan_time(ds.metadata_created),
+        "metadata_modified": ckan_time(ds.metadata_modified),
+        "isopen": bool(lic and lic["od_conformance"] == "approved"),
+        "tags": [
+            {"id": t.id, "name": t.name, "display_name": t.name, "state": "active",
+             "vocabulary_id": None}
+            for t in ds.tags
+        ],
+        "num_tags": len(ds.tags),
+        "groups": [
+            {"id": g.id, "name": g.name, "title": g.title, "display_name": g.title or g.name,
+             "description": g.description, "image_display_url": g.image_url}
+            for g in ds.groups
+        ],
+        "extras": [{"key": k, "value": v} for k, v in sorted((ds.extras or {}).items())],
+        "resources": [resource_dict(r, site_url) for r in resources],
+        "num_resources": len(resources),
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
+        # National catalog elements (政务数据资源目录要素)
+        "publication_state": ds.state,
+        "resource_code": ds.resource_code,
+        "classification": ds.classification,
+        "category_path": ds.category_path,
+        "data_items": list(ds.data_items or []),
+        "format": ds.format,
+        "update_period": ds.update_period,
+        "share_type": ds.share_type,
+        "share_condition": ds.share_condition,
+        "share_method": ds.share_method,
+        "legal_basis": ds.legal_basis,
+        "open_type": ds.open_type,
+        "open_condition": ds.open_condition,
+        "use_requirements": ds.use_requirements,
+        "required_materials": list(ds.required_materials or []),
+        "grading": ds.grading,
+        "issued": iso_day(ds.issued),
+        "modified": iso_day(ds.modified),
+        "spatial": ds.spatial,
+        "temporal_start": iso_day(ds.temporal_start),
+        "temporal_end": iso_day(ds.temporal_end),
+    }
+
+
+def user_dict(user: User, *, private: bool, email: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": user.id,
+        "name": user.name,
+        "fullname": user.fullname,
+        "display_name": user.fullname or user.name,
+        "about": user.about,
+        "created": ckan_time(user.created),
+        "sysadmin": user.sysadmin,
+        "state": user.state,
+    }
+    if private:
+        out["email"] = email
+        out["organizations"] = [
+            {"id": m.organization_id, "capacity": m.role} for m in user.memberships
+        ]
+    return out

@@ -1,0 +1,61 @@
+"""Find records by id or name, raising NotFound with the id the caller gave."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from portal.actions.errors import NotFound, ValidationError
+from portal.models import Dataset, Group, Organization, Resource, User
+
+
+def required_id(params: dict[str, Any], key: str = "id") -> str:
+    value = params.get(key)
+    if value is None or value == "":
+        raise ValidationError({key: ["Missing value"]})
+    if not isinstance(value, str | int):
+        raise ValidationError({key: ["Must be a string"]})
+    return str(value).strip()
+
+
+def dataset(session: Session, id_or_name: str) -> Dataset:
+    ds = session.scalar(
+        select(Dataset).where(or_(Dataset.id == id_or_name, Dataset.name == id_or_name))
+    )
+    if ds is None:
+        raise NotFound(f"Dataset not found: {id_or_name}")
+    return ds
+
+
+def organization(session: Session, id_or_name: str) -> Organization:
+    org = session.scalar(
+        select(Organization).where(
+            or_(Organization.id == id_or_name, Organization.name == id_or_name)
+        )
+    )
+    if org is None:
+        raise NotFound(f"Organization not found: {id_or_name}")
+    return org
+
+
+def group(session: Session, id_or_name: str) -> Group:
+    grp = session.scalar(select(Group).where(or_(Group.id == id_or_name, Group.name == id_or_name)))
+    if grp is None:
+        raise NotFound(f"Group not found: {id_or_name}")
+    return grp
+
+
+def resource(session: Session, resource_id: str) -> Resource:
+    res = session.get(Resource, resource_id)
+    if res is None or res.state == "deleted":
+        raise NotFound(f"Resource not found: {resource_id}")
+    return res
+
+
+def user(session: Session, id_or_name: str) -> User:
+    usr = session.scalar(select(User).where(or_(User.id == id_or_name, User.name == id_or_name)))
+    if usr is None:
+        raise NotFound(f"User not found: {id_or_name}")
+    return usr

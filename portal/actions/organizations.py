@@ -1,0 +1,227 @@
+"""Organizations (the bureau, departments, towns, zones, public utilities) and membership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.actions import lookup
+from portal.actions.dictize import organization_dict, package_dict
+from portal.actions.errors import ValidationError
+from portal.actions.package_schema import extras
+from portal.actions.permissions import Target, authorize
+from portal.actions.registry import Context, action
+from portal.actions.schema import (
+    boolean,
+    default,
+    integer,
+    one_of,
+    optional,
+    required,
+    slug,
+    string,
+    validate,
+)
+from portal.models import Dataset, Membership, Organization, User
+from portal.models.accounts import ROLES
+from portal.models.base import new_id
+from portal.models.catalog import ORGANIZATION_TYPES
+
+ORG_SCHEMA = {
+    "id": [optional, string(36)],
+    "name": [required, slug],
+    "title": [required, string(200)],
+    "description": [default(""), string(20_000)],
+    "image_url": [default(""), string(500)],
+    "organization_type": [default("department"), one_of(ORGANIZATION_TYPES)],
+    "code": [optional, string(64)],
+    "parent_id": [optional, string(100)],
+    "extras": [default(dict), extras],
+}
+
+
+def _package_counts(ctx: Context) -> dict[str, int]:
+    rows = ctx.session.execute(
+        select(Dataset.owner_org, func.count())
+        .where(Dataset.state == "published", Dataset.private.is_(False))
+        .group_by(Dataset.owner_org)
+    )
+    return {org_id: n for org_id, n in rows}
+
+
+def _apply(ctx: Context, org: Organization, clean: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    other = ctx.session.scalar(select(Organization.id).where(Organization.name == clean["name"]))
+    if other is not None and other != org.id:
+        errors["name"] = ["That name is already in use"]
+    code = clean.get("code") or None
+    if code:
+        other = ctx.session.scalar(select(Organization.id).where(Organization.code == code))
+        if other is not None and other != org.id:
+            errors["code"] = ["That organization code is already in use"]
+    parent = None
+    if clean.get("parent_id"):
+        try:
+            parent = lookup.organization(ctx.session, clean["parent_id"])
+        except Exception:
+            errors["parent_id"] = [f"Organization does not exist: {clean['parent_id']}"]
+        else:
+            if parent.id == org.id:
+                errors["parent_id"] = ["An organization cannot be its own parent"]
+    if errors:
+        raise ValidationError(errors)
+    org.name, org.title = clean["name"], clean["title"]
+    org.description, org.image_url = clean["description"], clean["image_url"]
+    org.type, org.code = clean["organization_type"], code
+    org.parent_id = parent.id if parent else None
+    org.extras = clean["extras"]
+
+
+def _audit(ctx: Context, org: Organization, detail: dict[str, Any] | None = None) -> None:
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="organization",
+                 object_id=org.id, detail={"name": org.name, **(detail or {})})
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    # CKAN clients send CKAN's `type` ("organization"); ours is organization_type.
+    return validate(params, ORG_SCHEMA)
+
+
+@action()
+def organization_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create an organization (bureau staff only). Params: name, title, description,
+    organization_type (bureau, department, town, development_zone, public_utility),
+    code, parent_id, image_url, extras."""
+    authorize(ctx)
+    clean = _clean(params)
+    own_id = clean.get("id")
+    if own_id and ctx.session.get(Organization, own_id) is not None:
+        raise ValidationError({"id": ["Organization id already exists"]})
+    org = Organization(id=own_id or new_id())
+    _apply(ctx, org, clean)
+    ctx.session.add(org)
+    ctx.session.flush()
+    _audit(ctx, org)
+    return organization_dict(org, package_count=0)
+
+
+def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    org = lookup.organization(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(organization_id=org.id))
+    if partial:
+        params = {**organization_dict(org), **params}
+    params.setdefault("name", org.name)
+    _apply(ctx, org, _clean(params))
+    ctx.session.flush()
+    _audit(ctx, org)
+    return organization_dict(org, package_count=_package_counts(ctx).get(org.id, 0))
+
+
+@action()
+def organization_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace an organization's fields (organization admins and bureau staff). Params: id, and as organization_create."""
+    return _update(ctx, params, partial=False)
+
+
+@action()
+def organization_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of an organization. Params: id and any field."""
+    return _update(ctx, params, partial=True)
+
+
+LIST_SCHEMA = {
+    "all_fields": [default(False), boolean],
+    "sort": [default("name asc"), one_of(("name asc", "name desc", "title asc", "title desc",
+                                          "package_count desc", "package_count asc", "name",
+                                          "title", "package_count"))],
+    "limit": [default(1000), integer(minimum=0, maximum=1000)],
+    "offset": [default(0), integer(minimum=0)],
+    "organization_type": [optional, one_of(ORGANIZATION_TYPES)],
+}
+
+
+@action(read_only=True)
+def organization_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
+    """Organizations: names, or dicts with all_fields=true. Params: all_fields, sort
+    (name, title, package_count + asc/desc), limit, offset, organization_type."""
+    clean = validate(params, LIST_SCHEMA)
+    query = select(Organization).where(Organization.state == "active")
+    if "organization_type" in clean:
+        query = query.where(Organization.type == clean["organization_type"])
+    orgs = list(ctx.session.scalars(query))
+    counts = _package_counts(ctx)
+    key, _, direction = clean["sort"].partition(" ")
+    orgs.sort(key=lambda o: (counts.get(o.id, 0) if key == "package_count" else getattr(o, key),
+                             o.name), reverse=direction == "desc")
+    orgs = orgs[clean["offset"]:clean["offset"] + clean["limit"]]
+    if not clean["all_fields"]:
+        return [o.name for o in orgs]
+    return [organization_dict(o, package_count=counts.get(o.id, 0)) for o in orgs]
+
+
+@action(read_only=True)
+def organization_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Return an organization. Params: id (id or name), include_datasets (up to 1000 of its
+    published entries), include_users (members, for its admins and bureau staff)."""
+    org = lookup.organization(ctx.session, lookup.required_id(params))
+    clean = validate(params, {"include_datasets": [default(False), boolean],
+                              "include_users": [default(False), boolean]})
+    out = organization_dict(org, package_count=_package_counts(ctx).get(org.id, 0))
+    if clean["include_datasets"]:
+        query = (select(Dataset).where(Dataset.owner_org == org.id, Dataset.state == "published",
+                                       Dataset.private.is_(False))
+                 .order_by(Dataset.metadata_modified.desc()).limit(1000))
+        out["packages"] = [package_dict(d, ctx.portal.site_url) for d in ctx.session.scalars(query)]
+    if clean["include_users"]:
+        from portal.actions.permissions import is_authorized
+
+        if is_authorized(ctx, Target(organization_id=org.id), action="organization_update"):
+            rows = ctx.session.execute(
+                select(User.name, User.id, Membership.role)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.organization_id == org.id).order_by(User.name))
+            out["users"] = [{"name": n, "id": i, "capacity": r} for n, i, r in rows]
+    return out
+
+
+MEMBER_SCHEMA = {
+    "id": [required, string(100)],
+    "username": [required, string(100)],
+    "role": [default("member"), one_of(ROLES)],
+}
+
+
+@action()
+def organization_member_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Add a user to an organization or change their role. Params: id (organization),
+    username, role (member, editor, admin)."""
+    clean = validate(params, MEMBER_SCHEMA)
+    org = lookup.organization(ctx.session, clean["id"])
+    authorize(ctx, Target(organization_id=org.id))
+    user = lookup.user(ctx.session, clean["username"])
+    member = ctx.session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.organization_id == org.id))
+    if member is None:
+        member = Membership(user_id=user.id, organization_id=org.id)
+        ctx.session.add(member)
+    member.role = clean["role"]
+    ctx.session.flush()
+    _audit(ctx, org, {"user": user.name, "role": member.role})
+    return {"organization": org.name, "username": user.name, "role": member.role}
+
+
+@action()
+def organization_member_delete(ctx: Context, params: dict[str, Any]) -> None:
+    """Remove a user from an organization. Params: id (organization), username."""
+    clean = validate(params, {"id": MEMBER_SCHEMA["id"], "username": MEMBER_SCHEMA["username"]})
+    org = lookup.organization(ctx.session, clean["id"])
+    authorize(ctx, Target(organization_id=org.id))
+    user = lookup.user(ctx.session, clean["username"])
+    member = ctx.session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.organization_id == org.id))
+    if member is not None:
+        ctx.session.delete(member)
+        _audit(ctx, org, {"user": user.name, "removed": True})
+    return None

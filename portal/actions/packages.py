@@ -1,0 +1,264 @@
+"""Catalog entry (dataset) actions, named and shaped as CKAN's package_* actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.actions import lookup
+from portal.actions.dictize import package_dict
+from portal.actions.errors import NotAuthorized, ValidationError
+from portal.actions.package_schema import validate_package
+from portal.actions.permissions import Target, authorize, is_authorized
+from portal.actions.registry import Caller, Context, action
+from portal.actions.resources import new_resource
+from portal.actions.schema import boolean, default, integer, optional, validate
+from portal.models import Dataset, Organization, Tag
+from portal.models.base import new_id, utcnow
+
+# Columns set straight from the validated dict.
+_SCALARS = (
+    "name", "title", "notes", "url", "version", "author", "author_email", "maintainer",
+    "maintainer_email", "license_id", "private", "type", "resource_code", "classification",
+    "category_path", "data_items", "format", "update_period", "share_type", "share_condition",
+    "share_method", "legal_basis", "open_type", "open_condition", "use_requirements",
+    "required_materials", "grading", "issued", "modified", "spatial", "temporal_start",
+    "temporal_end", "extras",
+)
+
+
+def visible_to(ctx: Context, ds: Dataset) -> bool:
+    return is_authorized(ctx, Target(dataset=ds), action="package_show")
+
+
+def _owner(ctx: Context, ref: str) -> Organization:
+    org = ctx.session.scalar(
+        select(Organization).where((Organization.id == ref) | (Organization.name == ref))
+    )
+    if org is None:
+        raise ValidationError({"owner_org": [f"Organization does not exist: {ref}"]})
+    return org
+
+
+def _tags(ctx: Context, names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in ctx.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    out = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(id=new_id(), name=name)
+            ctx.session.add(tag)
+            existing[name] = tag
+        out.append(tag)
+    return out
+
+
+def _groups(ctx: Context, refs: list[str]) -> list[Any]:
+    from portal.models import Group
+
+    groups = []
+    for ref in refs:
+        grp = ctx.session.scalar(select(Group).where((Group.id == ref) | (Group.name == ref)))
+        if grp is None:
+            raise ValidationError({"groups": [f"Group does not exist: {ref}"]})
+        groups.append(grp)
+    return groups
+
+
+def _lifecycle_state(user: Caller | None, clean: dict[str, Any], current: str | None) -> str:
+    """Only bureau staff publish; departments' entries stay drafts until reviewed.
+
+    CKAN clients send state=active; bureau staff loading a catalog with ckanapi
+    thereby publish it, while a department editor's entry stays a draft.
+    """
+    wanted = clean.get("publication_state")
+    if wanted is None and "state" in clean:
+        wanted = {"active": "published", "draft": "draft", "deleted": "deleted"}[clean["state"]]
+    if wanted == "deleted":
+        raise ValidationError({"state": ["Use package_delete to delete a dataset"]})
+    if user is not None and user.sysadmin:
+        return wanted or current or "published"
+    if wanted == "published" and current != "published":
+        raise NotAuthorized(
+            f"{user.name if user else 'anonymous'} may not publish: "
+            "only bureau staff (sysadmins) approve publication"
+        )
+    if wanted and wanted != current and current == "published":
+        return wanted  # a department may take its own entry back to draft
+    return current or (wanted if wanted in ("draft", "pending") else "draft")
+
+
+def _check_unique(ctx: Context, clean: dict[str, Any], own_id: str | None) -> None:
+    errors: dict[str, list[str]] = {}
+    for field, column in (("name", Dataset.name), ("resource_code", Dataset.resource_code)):
+        other = ctx.session.scalar(select(Dataset.id).where(column == clean[field]))
+        if other is not None and other != own_id:
+            errors[field] = [f"That {field.replace('_', ' ')} is already in use"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(ctx: Context, ds: Dataset, clean: dict[str, Any], org: Organization) -> None:
+    for key in _SCALARS:
+        if key in clean:
+            setattr(ds, key, clean[key])
+    for key in ("issued", "modified", "temporal_start", "temporal_end"):
+        if key not in clean:
+            setattr(ds, key, None)
+    ds.owner_org = org.id
+    ds.organization = org
+    ds.tags = _tags(ctx, clean["tags"])
+    ds.groups = _groups(ctx, clean["groups"])
+    ds.metadata_modified = utcnow()
+
+
+def _audit(ctx: Context, ds: Dataset, detail: dict[str, Any] | None = None) -> None:
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="dataset",
+                 object_id=ds.id, detail={"name": ds.name, "state": ds.state, **(detail or {})})
+
+
+def _result(ctx: Context, ds: Dataset) -> dict[str, Any]:
+    ctx.session.flush()
+    ctx.session.refresh(ds)
+    return package_dict(ds, ctx.portal.site_url)
+
+
+@action()
+def package_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create a catalog entry. Params: the CKAN package fields (name, title, notes,
+    owner_org, tags, groups, extras, resources...) and the national catalog elements
+    (resource_code, classification, update_period, share_type, open_type, legal_basis...).
+    Entries created by department staff are drafts; bureau staff may publish directly."""
+    clean = validate_package(params)
+    org = _owner(ctx, clean["owner_org"])
+    authorize(ctx, Target(organization_id=org.id))
+    own_id = clean.get("id") if ctx.user and ctx.user.sysadmin else None
+    if own_id and ctx.session.get(Dataset, own_id) is not None:
+        raise ValidationError({"id": ["Dataset id already exists"]})
+    _check_unique(ctx, clean, None)
+    ds = Dataset(id=own_id or new_id(), creator_user_id=ctx.user.id if ctx.user else None,
+                 metadata_created=utcnow())
+    ds.state = _lifecycle_state(ctx.user, clean, None)
+    ctx.session.add(ds)
+    _apply(ctx, ds, clean, org)
+    for res_params in clean.get("resources") or []:
+        new_resource(ctx, ds, res_params)
+    ctx.session.flush()
+    _audit(ctx, ds)
+    return _result(ctx, ds)
+
+
+def _update(ctx: Context, clean: dict[str, Any], ds: Dataset) -> dict[str, Any]:
+    authorize(ctx, Target(dataset=ds))
+    org = _owner(ctx, clean["owner_org"])
+    if org.id != ds.owner_org:
+        authorize(ctx, Target(organization_id=org.id), action="package_create")
+    _check_unique(ctx, clean, ds.id)
+    ds.state = _lifecycle_state(ctx.user, clean, ds.state)
+    _apply(ctx, ds, clean, org)
+    if "resources" in clean:
+        _replace_resources(ctx, ds, clean["resources"])
+    ctx.session.flush()
+    _audit(ctx, ds)
+    return _result(ctx, ds)
+
+
+def _replace_resources(ctx: Context, ds: Dataset, wanted: list[Any]) -> None:
+    """CKAN semantics: the given list becomes the dataset's resources, in order."""
+    from portal.actions.resources import apply_resource
+
+    current = {r.id: r for r in ds.resources if r.state == "active"}
+    kept = set()
+    for position, params in enumerate(wanted):
+        if not isinstance(params, dict):
+            raise ValidationError({"resources": ["Each resource must be an object"]})
+        res = current.get(params.get("id") or "")
+        if res is None:
+            res = new_resource(ctx, ds, params)
+        else:
+            apply_resource(ctx, res, params, partial=False)
+        res.position = position
+        kept.add(res.id)
+    for rid, res in current.items():
+        if rid not in kept:
+            res.state = "deleted"
+
+
+@action()
+def package_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace a catalog entry: fields not given are reset, as in CKAN. Params: id
+    (or name) and every field of package_create. Without `resources` the
+    existing resources are kept; with it, the list replaces them."""
+    ds = lookup.dataset(ctx.session, lookup.required_id(params) if "id" in params
+                        else lookup.required_id(params, "name"))
+    clean = validate_package({**params, "id": ds.id})
+    return _update(ctx, clean, ds)
+
+
+@action()
+def package_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of a catalog entry. Params: id and any field."""
+    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=ds))
+    current = package_dict(ds, ctx.portal.site_url)
+    current.pop("resources")
+    current.pop("state")
+    merged = {**current, **params, "id": ds.id}
+    if "owner_org" not in params:
+        merged["owner_org"] = ds.owner_org
+    clean = validate_package(merged)
+    return _update(ctx, clean, ds)
+
+
+@action()
+def package_delete(ctx: Context, params: dict[str, Any]) -> None:
+    """Delete a catalog entry (state=deleted; it disappears from lists and search). Params: id."""
+    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=ds))
+    ds.state = "deleted"
+    ds.metadata_modified = utcnow()
+    _audit(ctx, ds)
+    return None
+
+
+@action(read_only=True)
+def package_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Return a catalog entry with its resources. Params: id (id or name)."""
+    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=ds))
+    return package_dict(ds, ctx.portal.site_url)
+
+
+LIST_SCHEMA = {
+    "limit": [optional, integer(minimum=0)],
+    "offset": [default(0), integer(minimum=0)],
+    "include_private": [default(False), boolean],
+    "include_drafts": [default(False), boolean],
+    "include_deleted": [default(False), boolean],
+}
+
+
+def _public_query():  # type: ignore[no-untyped-def]
+    return select(Dataset).where(Dataset.state == "published", Dataset.private.is_(False))
+
+
+@action(read_only=True)
+def package_list(ctx: Context, params: dict[str, Any]) -> list[str]:
+    """Names of the published, public catalog entries. Params: limit, offset."""
+    clean = validate(params, LIST_SCHEMA)
+    query = _public_query().order_by(Dataset.name).offset(clean["offset"])
+    if "limit" in clean:
+        query = query.limit(clean["limit"])
+    return [ds.name for ds in ctx.session.scalars(query)]
+
+
+@action(read_only=True)
+def current_package_list_with_resources(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Published public entries with resources, newest change first. Params: limit, offset."""
+    clean = validate(params, LIST_SCHEMA)
+    limit = min(clean.get("limit", 100) or 100, 1000)
+    query = (_public_query().order_by(Dataset.metadata_modified.desc())
+             .offset(clean["offset"]).limit(limit))
+    return [package_dict(ds, ctx.portal.site_url) for ds in ctx.session.scalars(query)]

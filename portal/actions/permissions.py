@@ -1,0 +1,156 @@
+"""One rules table: which rule guards each action.
+
+A rule is a function of the caller and the target (an organization, a dataset,
+a user). Actions call `authorize(ctx, ...)` once they know their target; the
+rule applied is looked up by the action's name, so every action's guard is
+visible in one place and tests can check that none is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal.actions.errors import NotAuthorized
+from portal.actions.registry import Caller, Context
+from portal.models import Dataset
+
+
+@dataclass(frozen=True)
+class Target:
+    organization_id: str | None = None
+    dataset: Dataset | None = None
+    user_id: str | None = None
+
+
+Rule = Callable[[Caller | None, Target], bool]
+
+ROLE_RANK = {"member": 1, "editor": 2, "admin": 3}
+
+
+def anyone(user: Caller | None, target: Target) -> bool:
+    return True
+
+
+def signed_in(user: Caller | None, target: Target) -> bool:
+    return user is not None
+
+
+def sysadmin(user: Caller | None, target: Target) -> bool:
+    return bool(user and user.sysadmin)
+
+
+def _has_role(user: Caller | None, organization_id: str | None, minimum: str) -> bool:
+    if user is None:
+        return False
+    if user.sysadmin:
+        return True
+    role = user.role_in(organization_id)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[minimum]
+
+
+def org_member(user: Caller | None, target: Target) -> bool:
+    return _has_role(user, target.organization_id, "member")
+
+
+def org_editor(user: Caller | None, target: Target) -> bool:
+    return _has_role(user, target.organization_id, "editor")
+
+
+def org_admin(user: Caller | None, target: Target) -> bool:
+    return _has_role(user, target.organization_id, "admin")
+
+
+def self_or_sysadmin(user: Caller | None, target: Target) -> bool:
+    return bool(user and (user.sysadmin or user.id == target.user_id))
+
+
+def dataset_visible(user: Caller | None, target: Target) -> bool:
+    """Published public entries are for everyone; the rest only for their organization.
+
+    Deleted entries are for sysadmins only (as CKAN).
+    """
+    ds = target.dataset
+    if ds is None:
+        return False
+    if ds.state == "published" and not ds.private:
+        return True
+    if user is not None and user.sysadmin:
+        return True
+    if ds.state == "deleted":
+        return False
+    return _has_role(user, ds.owner_org, "member")
+
+
+def dataset_editable(user: Caller | None, target: Target) -> bool:
+    ds = target.dataset
+    if ds is None:
+        return False
+    if ds.state == "deleted" and not (user and user.sysadmin):
+        return False
+    return _has_role(user, ds.owner_org, "editor")
+
+
+RULES: dict[str, Rule] = {
+    # site
+    "status_show": anyone,
+    "help_show": anyone,
+    "license_list": anyone,
+    "tag_list": anyone,
+    "group_list": anyone,
+    "group_show": anyone,
+    "group_create": sysadmin,
+    # catalog
+    "package_list": anyone,
+    "current_package_list_with_resources": anyone,
+    "package_search": anyone,
+    "package_show": dataset_visible,
+    "package_create": org_editor,
+    "package_update": dataset_editable,
+    "package_patch": dataset_editable,
+    "package_delete": dataset_editable,
+    "resource_show": dataset_visible,
+    "resource_create": dataset_editable,
+    "resource_update": dataset_editable,
+    "resource_patch": dataset_editable,
+    "resource_delete": dataset_editable,
+    # organizations
+    "organization_list": anyone,
+    "organization_show": anyone,
+    "organization_create": sysadmin,
+    "organization_update": org_admin,
+    "organization_patch": org_admin,
+    "organization_member_create": org_admin,
+    "organization_member_delete": org_admin,
+    # accounts
+    "user_show": anyone,
+    "user_create": sysadmin,
+    "api_token_create": self_or_sysadmin,
+    "api_token_list": self_or_sysadmin,
+    "api_token_revoke": self_or_sysadmin,
+}
+
+# What a refusal says, so a caller learns which permission was missing.
+REASONS: dict[Rule, str] = {
+    signed_in: "you must be signed in",
+    sysadmin: "only bureau staff (sysadmins) may do this",
+    org_member: "you must be a member of the organization",
+    org_editor: "you must be an editor or admin of the organization",
+    org_admin: "you must be an admin of the organization",
+    self_or_sysadmin: "only the user themself or a sysadmin may do this",
+    dataset_visible: "this dataset is not public and you are not a member of its organization",
+    dataset_editable: "you must be an editor or admin of the dataset's organization",
+}
+
+
+def is_authorized(ctx: Context, target: Target | None = None, action: str | None = None) -> bool:
+    rule = RULES[action or ctx.action]
+    return rule(ctx.user, target or Target())
+
+
+def authorize(ctx: Context, target: Target | None = None, action: str | None = None) -> None:
+    name = action or ctx.action
+    rule = RULES[name]
+    if not rule(ctx.user, target or Target()):
+        reason = REASONS.get(rule, "not allowed")
+        raise NotAuthorized(f"{ctx.actor} may not {name}: {reason}")

@@ -1,0 +1,209 @@
+"""Resource actions: files and links of a catalog entry.
+
+Uploads are streamed into the content-addressed blob store before the row is
+written; a failed transaction leaves at most an unreferenced blob, never a
+record that points to a missing or partial file.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from portal import audit
+from portal.actions import lookup
+from portal.actions.dictize import resource_dict
+from portal.actions.errors import ValidationError
+from portal.actions.permissions import Target, authorize
+from portal.actions.registry import Context, action
+from portal.actions.schema import (
+    default,
+    integer,
+    optional,
+    string,
+    validate,
+)
+from portal.blobs import BlobTooLarge
+from portal.models import Dataset, Resource
+from portal.models.base import new_id, utcnow
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file handed to an action: from a multipart form, the CLI or a harvester."""
+
+    filename: str
+    stream: BinaryIO
+
+
+RESOURCE_SCHEMA = {
+    "id": [optional, string(36)],
+    "name": [default(""), string(300)],
+    "description": [default(""), string(20_000)],
+    "url": [default(""), string(1000)],
+    "format": [default(""), string(50)],
+    "mimetype": [default(""), string(100)],
+    "size": [optional, integer(minimum=0)],
+    "hash": [default(""), string(100)],
+}
+
+# Keys we compute or that CKAN computes; never stored as resource extras.
+_COMPUTED = {
+    "package_id", "url_type", "created", "last_modified", "metadata_modified", "position",
+    "state", "datastore_active", "upload", "revision_id", "tracking_summary", "cache_url",
+    "cache_last_updated", "mimetype_inner", "resource_type", "clear_upload",
+}
+
+
+def _extras(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v for k, v in params.items()
+        if k not in RESOURCE_SCHEMA and k not in _COMPUTED
+        and isinstance(v, str | int | float | bool) and len(str(k)) <= 100
+    }
+
+
+def _guess_format(name: str) -> str:
+    ext = os.path.splitext(name.split("?")[0])[1].lstrip(".").upper()
+    return ext if ext and len(ext) <= 10 else ""
+
+
+def _as_upload(value: Any) -> Upload | None:
+    if value is None or isinstance(value, str | bytes):
+        return None
+    if isinstance(value, Upload):
+        return value
+    filename = getattr(value, "filename", None) or getattr(value, "name", "") or "upload"
+    return Upload(os.path.basename(str(filename)), value)
+
+
+def _is_own_download(url: str, res: Resource) -> bool:
+    return url == res.url or url.endswith(f"/resource/{res.id}/download/{res.url}")
+
+
+def store_upload(ctx: Context, upload: Upload) -> tuple[str, int]:
+    limit = int(ctx.portal.settings.get("storage", "max_upload_bytes", 100 * 1024 * 1024))
+    try:
+        blob = ctx.portal.blobs.put(upload.stream, max_bytes=limit)
+    except BlobTooLarge:
+        raise ValidationError(
+            {"upload": [f"File is larger than the upload limit of {limit} bytes"]}
+        ) from None
+    except OSError as exc:
+        raise ValidationError({"upload": [f"The file could not be read: {exc.strerror}"]}) from None
+    return blob.sha256, blob.size
+
+
+def apply_resource(ctx: Context, res: Resource, params: dict[str, Any], *, partial: bool) -> None:
+    """Set a resource's fields from params (all of them, or only those given when partial)."""
+    schema = {k: v for k, v in RESOURCE_SCHEMA.items() if not partial or k in params}
+    clean = validate(params, schema)
+    clean.pop("id", None)
+    url = clean.pop("url", None)
+    upload = _as_upload(params.get("upload"))
+    for key, value in clean.items():
+        setattr(res, key, value)
+    if upload is not None:
+        sha, size = store_upload(ctx, upload)
+        res.blob_sha256, res.size, res.hash = sha, size, sha
+        res.url_type, res.url = "upload", upload.filename
+        res.name = res.name or upload.filename
+        res.mimetype = clean.get("mimetype") or mimetypes.guess_type(upload.filename)[0] or ""
+        res.format = clean.get("format") or _guess_format(upload.filename)
+    elif url is not None and not (res.url_type == "upload" and _is_own_download(url, res)):
+        # A new URL replaces an uploaded file (CKAN's behaviour); our own
+        # download URL echoed back by package_show -> package_update keeps it.
+        res.url, res.url_type, res.blob_sha256 = url, "", None
+    if not res.format and res.url:
+        res.format = _guess_format(res.url)
+    if not res.mimetype and res.url and res.url_type != "upload":
+        res.mimetype = mimetypes.guess_type(res.url.split("?")[0])[0] or ""
+    extras = _extras(params)
+    res.extras = {**(res.extras or {}), **extras} if partial else extras
+    res.last_modified = utcnow()
+
+
+def new_resource(ctx: Context, ds: Dataset, params: dict[str, Any]) -> Resource:
+    if not isinstance(params, dict):
+        raise ValidationError({"resources": ["Each resource must be an object"]})
+    rid = params.get("id")
+    if rid and (not isinstance(rid, str) or ctx.session.get(Resource, rid) is not None):
+        rid = None  # an id already taken (or not a string) is not reused
+    res = Resource(id=rid or new_id(), package_id=ds.id, created=utcnow(),
+                   position=len([r for r in ds.resources if r.state == "active"]))
+    apply_resource(ctx, res, params, partial=False)
+    ds.resources.append(res)
+    return res
+
+
+def _editable_dataset(ctx: Context, package_id: str) -> Dataset:
+    ds = lookup.dataset(ctx.session, package_id)
+    authorize(ctx, Target(dataset=ds))
+    return ds
+
+
+def _touch(ds: Dataset) -> None:
+    ds.metadata_modified = utcnow()
+
+
+def _audit(ctx: Context, res: Resource, detail: dict[str, Any]) -> None:
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="resource",
+                 object_id=res.id, detail={"package_id": res.package_id, **detail})
+
+
+@action(read_only=True)
+def resource_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Return a resource. Params: id."""
+    res = lookup.resource(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=res.dataset))
+    return resource_dict(res, ctx.portal.site_url)
+
+
+@action()
+def resource_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Add a resource to a dataset. Params: package_id, url or upload (multipart file),
+    name, description, format, mimetype; other scalar keys are kept as extras."""
+    ds = _editable_dataset(ctx, lookup.required_id(params, "package_id"))
+    res = new_resource(ctx, ds, params)
+    _touch(ds)
+    ctx.session.flush()
+    _audit(ctx, res, {"name": res.name, "url_type": res.url_type, "hash": res.hash})
+    return resource_dict(res, ctx.portal.site_url)
+
+
+def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    res = lookup.resource(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=res.dataset))
+    before = res.hash
+    apply_resource(ctx, res, params, partial=partial)
+    _touch(res.dataset)
+    ctx.session.flush()
+    _audit(ctx, res, {"name": res.name, "hash": res.hash, "replaced_file": before != res.hash})
+    return resource_dict(res, ctx.portal.site_url)
+
+
+@action()
+def resource_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace a resource's fields (those not given are reset). Params: id, and as resource_create."""
+    return _update(ctx, params, partial=False)
+
+
+@action()
+def resource_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of a resource. Params: id, and any resource field."""
+    return _update(ctx, params, partial=True)
+
+
+@action()
+def resource_delete(ctx: Context, params: dict[str, Any]) -> None:
+    """Delete a resource (kept in the database as state=deleted). Params: id."""
+    res = lookup.resource(ctx.session, lookup.required_id(params))
+    authorize(ctx, Target(dataset=res.dataset))
+    res.state = "deleted"
+    for pos, other in enumerate(r for r in res.dataset.resources if r.state == "active"):
+        other.position = pos
+    _touch(res.dataset)
+    _audit(ctx, res, {"name": res.name})
+    return None

@@ -1,0 +1,210 @@
+"""A small declarative validation schema: `field: [validator, ...]`, read like CKAN's.
+
+A validator takes the value (or MISSING) and returns the cleaned value; it
+raises Invalid with a message, or StopChain to leave an optional field out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from portal.actions.errors import ValidationError
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+Validator = Callable[[Any], Any]
+Schema = Mapping[str, list[Validator]]
+
+
+class Invalid(Exception):
+    pass
+
+
+class StopChain(Exception):
+    pass
+
+
+def _empty(value: Any) -> bool:
+    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def required(value: Any) -> Any:
+    if _empty(value):
+        raise Invalid("Missing value")
+    return value
+
+
+def optional(value: Any) -> Any:
+    if _empty(value):
+        raise StopChain
+    return value
+
+
+def default(fallback: Any) -> Validator:
+    def apply(value: Any) -> Any:
+        if _empty(value):
+            return fallback() if callable(fallback) else fallback
+        return value
+
+    return apply
+
+
+def string(max_length: int = 10_000) -> Validator:
+    def check(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise Invalid(f"Must be a string, not {type(value).__name__}")
+        text = str(value).strip()
+        if len(text) > max_length:
+            raise Invalid(f"Must be at most {max_length} characters long")
+        return text
+
+    return check
+
+
+NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise Invalid(
+            "Must be 2-100 characters of lowercase letters (a-z), digits, '-' and '_'"
+        )
+    return value
+
+
+def one_of(choices: Iterable[str]) -> Validator:
+    allowed = tuple(choices)
+
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise Invalid(f"Value must be one of: {', '.join(allowed)}")
+        return str(value)
+
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "on"}:
+        return True
+    if isinstance(value, str) and value.lower() in {"false", "0", "no", "off", ""}:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise Invalid("Must be a boolean (true or false)")
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Validator:
+    def check(value: Any) -> int:
+        if isinstance(value, bool):
+            raise Invalid("Must be an integer")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise Invalid("Must be an integer") from None
+        if isinstance(value, float) and number != value:
+            raise Invalid("Must be an integer")
+        if minimum is not None and number < minimum:
+            raise Invalid(f"Must be at least {minimum}")
+        if maximum is not None and number > maximum:
+            raise Invalid(f"Must be at most {maximum}")
+        return number
+
+    return check
+
+
+def clamp(maximum: int) -> Validator:
+    return lambda value: min(value, maximum)
+
+
+def iso_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise Invalid("Must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise Invalid("Must be a date written YYYY-MM-DD") from None
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email(value: Any) -> str:
+    if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+        raise Invalid("Must be an e-mail address")
+    return value.strip()
+
+
+def json_list(value: Any) -> list[Any]:
+    """Lists may arrive as JSON text from form posts."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise Invalid("Must be a list (a JSON array)") from None
+    if not isinstance(value, list):
+        raise Invalid("Must be a list")
+    return value
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise Invalid("Must be an object (a JSON object)") from None
+    if not isinstance(value, dict):
+        raise Invalid("Must be an object")
+    return value
+
+
+def list_of_strings(max_length: int = 1000) -> Validator:
+    item = string(max_length)
+
+    def check(value: Any) -> list[str]:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return [item(v) for v in json_list(value) if not _empty(v)]
+
+    return check
+
+
+def validate(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
+    """Run every chain; collect all field errors before raising one ValidationError."""
+    if not isinstance(data, Mapping):
+        raise ValidationError({"__body": ["The request body must be a JSON object"]})
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, chain in schema.items():
+        value = data.get(key, MISSING)
+        try:
+            for validator in chain:
+                value = validator(value)
+        except StopChain:
+            continue
+        except Invalid as exc:
+            errors[key] = [str(exc)]
+            continue
+        if value is not MISSING:
+            clean[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean

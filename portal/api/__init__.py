@@ -1,0 +1,1 @@
+"""HTTP APIs: the CKAN Action API (action.py)."""
