@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "sy_"
 
+# The caller for local administration (the CLI run by whoever holds the server's shell).
+SYSTEM = Caller(id="system", name="system", sysadmin=True)
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()

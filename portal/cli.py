@@ -1,0 +1,181 @@
+"""The `shuyuan` command line. Each command calls actions (as the local SYSTEM
+caller) or the portal's services; none touches tables directly."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from portal.actions.errors import ActionError, ValidationError
+from portal.settings import SettingsError, load_settings
+
+
+def _portal() -> Any:
+    from portal.services import Portal
+
+    try:
+        return Portal(load_settings())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _call(portal: Any, name: str, params: dict[str, Any]) -> Any:
+    from portal.services import SYSTEM
+
+    try:
+        return portal.call(name, params, user=SYSTEM)
+    except ValidationError as exc:
+        fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        raise click.ClickException(f"{name} refused: {fields}") from None
+    except ActionError as exc:
+        raise click.ClickException(f"{name} failed: {exc.message}") from None
+
+
+@click.group()
+def main() -> None:
+    """Shuyuan (数源) open-government-data portal."""
+
+
+@main.command()
+def init() -> None:
+    """Create ./var and bring the database schema up to date."""
+    from portal.db import upgrade
+
+    settings = load_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo(f"initialised {settings.var_dir} ({settings.database_url.split('://')[0]})")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations."""
+    from portal.db import upgrade
+
+    upgrade(load_settings().database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+def _serve(portal: Any, host: str, port: int) -> None:
+    from waitress import serve
+
+    from portal.app import create_app
+
+    threads = int(portal.settings.get("server", "threads", 8))
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    serve(create_app(portal), host=host, port=port, threads=threads, ident="shuyuan")
+
+
+def _with_site_url(host: str, port: int) -> Any:
+    from portal.services import Portal
+
+    settings = load_settings()
+    default = f"http://{settings.get('server', 'host')}:{settings.get('server', 'port')}"
+    if settings.get("site", "url") == default:
+        settings = settings.with_overrides({"site": {"url": f"http://{host}:{port}"}})
+    return Portal(settings)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (settings: server.host).")
+@click.option("--port", default=None, type=int, help="Port (settings: server.port).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the portal with a production WSGI server (waitress)."""
+    settings = load_settings()
+    host = host or settings.get("server", "host")
+    port = port or int(settings.get("server", "port"))
+    _serve(_with_site_url(host, port), host, port)
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Load the demo county and exit.")
+@click.option("--port", default=None, type=int)
+@click.option("--host", default=None)
+def demo(no_serve: bool, port: int | None, host: str | None) -> None:
+    """Initialise ./var, load the fictional demo county, then serve it."""
+    from portal.db import upgrade
+    from portal.demo import load_demo
+
+    settings = load_settings()
+    host = host or settings.get("server", "host")
+    port = port or int(settings.get("server", "port"))
+    upgrade(settings.database_url)
+    portal = _with_site_url(host, port)
+    load_demo(portal, echo=click.echo)
+    if not no_serve:
+        _serve(portal, host, port)
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--sysadmin", is_flag=True, help="Bureau staff: may approve and administer.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default=None)
+@click.option("--fullname", default="")
+@click.option("--org", "orgs", multiple=True, metavar="ORG:ROLE",
+              help="Membership, e.g. --org edu:editor (repeatable).")
+def user_create(name: str, sysadmin: bool, password_stdin: bool, email: str | None,
+                fullname: str, orgs: tuple[str, ...]) -> None:
+    """Create a user."""
+    portal = _portal()
+    params: dict[str, Any] = {"name": name, "sysadmin": sysadmin, "fullname": fullname}
+    if password_stdin:
+        params["password"] = sys.stdin.readline().rstrip("\r\n")
+    if email:
+        params["email"] = email
+    created = _call(portal, "user_create", params)
+    for spec in orgs:
+        org, _, role = spec.partition(":")
+        _call(portal, "organization_member_create",
+              {"id": org, "username": name, "role": role or "member"})
+    click.echo(f"created user {created['name']}" + (" (sysadmin)" if sysadmin else ""))
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="cli", help="A label for the token.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it."""
+    result = _call(_portal(), "api_token_create", {"user": username, "name": name})
+    click.echo(result["token"])
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first bad entry."""
+    from portal import audit as audit_log
+
+    portal = _portal()
+    with portal.session() as session:
+        result = audit_log.verify(session)
+    if not result.ok:
+        click.echo(f"audit log damaged: {result.problem}", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {result.checked} entries")
+
+
+if __name__ == "__main__":
+    main()
