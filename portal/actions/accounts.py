@@ -78,6 +78,8 @@ def user_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def _target_user(ctx: Context, params: dict[str, Any], key: str) -> User:
     ref = params.get(key) or (ctx.user.name if ctx.user else None)
     if not ref:
+        # Anonymous callers have no tokens: refuse (403) rather than ask for a user (409).
+        authorize(ctx, Target())
         raise ValidationError({key: ["Missing value"]})
     user = lookup.user(ctx.session, str(ref))
     authorize(ctx, Target(user_id=user.id))

@@ -20,42 +20,44 @@ def required_id(params: dict[str, Any], key: str = "id") -> str:
     return str(value).strip()
 
 
+def _by_id_or_name(session: Session, model: Any, ref: str) -> Any:
+    if "\x00" in ref:
+        # No record has a NUL in its id or name, and PostgreSQL's driver refuses to
+        # send one (it was a 500): such a reference is simply not found, on both backends.
+        return None
+    return session.scalar(select(model).where(or_(model.id == ref, model.name == ref)))
+
+
 def dataset(session: Session, id_or_name: str) -> Dataset:
-    ds = session.scalar(
-        select(Dataset).where(or_(Dataset.id == id_or_name, Dataset.name == id_or_name))
-    )
+    ds = _by_id_or_name(session, Dataset, id_or_name)
     if ds is None:
         raise NotFound(f"Dataset not found: {id_or_name}")
     return ds
 
 
 def organization(session: Session, id_or_name: str) -> Organization:
-    org = session.scalar(
-        select(Organization).where(
-            or_(Organization.id == id_or_name, Organization.name == id_or_name)
-        )
-    )
+    org = _by_id_or_name(session, Organization, id_or_name)
     if org is None:
         raise NotFound(f"Organization not found: {id_or_name}")
     return org
 
 
 def group(session: Session, id_or_name: str) -> Group:
-    grp = session.scalar(select(Group).where(or_(Group.id == id_or_name, Group.name == id_or_name)))
+    grp = _by_id_or_name(session, Group, id_or_name)
     if grp is None:
         raise NotFound(f"Group not found: {id_or_name}")
     return grp
 
 
 def resource(session: Session, resource_id: str) -> Resource:
-    res = session.get(Resource, resource_id)
+    res = None if "\x00" in resource_id else session.get(Resource, resource_id)
     if res is None or res.state == "deleted":
         raise NotFound(f"Resource not found: {resource_id}")
     return res
 
 
 def user(session: Session, id_or_name: str) -> User:
-    usr = session.scalar(select(User).where(or_(User.id == id_or_name, User.name == id_or_name)))
+    usr = _by_id_or_name(session, User, id_or_name)
     if usr is None:
         raise NotFound(f"User not found: {id_or_name}")
     return usr

@@ -79,6 +79,8 @@ def tag_list(value: Any) -> list[str]:
         if not isinstance(name, str) or not name.strip():
             raise Invalid("Each tag needs a name")
         name = name.strip()
+        if "\x00" in name:
+            raise Invalid("Tags must not contain NUL characters")
         if len(name) > 100 or "," in name:
             raise Invalid(f"Tag {name[:20]!r}: at most 100 characters and no commas")
         names.append(name)
@@ -90,7 +92,7 @@ def ref_list(value: Any) -> list[str]:
     refs = []
     for item in json_list(value):
         ref = (item.get("id") or item.get("name")) if isinstance(item, dict) else item
-        if not isinstance(ref, str) or not ref:
+        if not isinstance(ref, str) or not ref or "\x00" in ref:
             raise Invalid("Each group needs an id or a name")
         refs.append(ref)
     return refs

@@ -204,7 +204,12 @@ def package_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     authorize(ctx, Target(dataset=ds))
     current = package_dict(ds, ctx.portal.site_url)
     current.pop("resources")
+    # Neither state is carried over: a carried-over publication_state outranked a
+    # `state` given in params (so state=active neither published nor was refused),
+    # and "deleted" is not a value the schema accepts, so a deleted entry could not
+    # be patched at all. Without them _lifecycle_state keeps the current state.
     current.pop("state")
+    current.pop("publication_state")
     merged = {**current, **params, "id": ds.id}
     if "owner_org" not in params:
         merged["owner_org"] = ds.owner_org

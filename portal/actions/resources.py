@@ -83,7 +83,16 @@ def _is_own_download(url: str, res: Resource) -> bool:
     return url == res.url or url.endswith(f"/resource/{res.id}/download/{res.url}")
 
 
+# The file name becomes the resource's url (and name); file systems stop at 255.
+MAX_FILENAME = 255
+
+
 def store_upload(ctx: Context, upload: Upload) -> tuple[str, int]:
+    if len(upload.filename) > MAX_FILENAME:
+        # Checked before the file is stored: PostgreSQL refused the longer name at
+        # flush (a 500 through portal.call) while SQLite kept it.
+        raise ValidationError(
+            {"upload": [f"The file name must be at most {MAX_FILENAME} characters long"]})
     limit = int(ctx.portal.settings.get("storage", "max_upload_bytes", 100 * 1024 * 1024))
     try:
         blob = ctx.portal.blobs.put(upload.stream, max_bytes=limit)
@@ -129,9 +138,13 @@ def new_resource(ctx: Context, ds: Dataset, params: dict[str, Any]) -> Resource:
     if not isinstance(params, dict):
         raise ValidationError({"resources": ["Each resource must be an object"]})
     rid = params.get("id")
-    if rid and (not isinstance(rid, str) or ctx.session.get(Resource, rid) is not None):
-        rid = None  # an id already taken (or not a string) is not reused
-    res = Resource(id=rid or new_id(), package_id=ds.id, created=utcnow(),
+    if rid and (not isinstance(rid, str) or "\x00" in rid or len(rid) > 36
+                or ctx.session.get(Resource, rid) is not None):
+        rid = None  # an id already taken (or not a string, or not one we could store) is not reused
+    # state is set here, not left to the column default: the default only applies at
+    # flush, so resources added in one call (package_create with several) all counted
+    # zero active siblings and all got position 0.
+    res = Resource(id=rid or new_id(), package_id=ds.id, created=utcnow(), state="active",
                    position=len([r for r in ds.resources if r.state == "active"]))
     apply_resource(ctx, res, params, partial=False)
     ds.resources.append(res)

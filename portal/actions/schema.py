@@ -65,6 +65,10 @@ def string(max_length: int = 10_000) -> Validator:
         text = str(value).strip()
         if len(text) > max_length:
             raise Invalid(f"Must be at most {max_length} characters long")
+        if "\x00" in text:
+            # PostgreSQL cannot store NUL in text (the driver raised a 500); SQLite
+            # would keep it. Refuse it on both so the backends agree.
+            raise Invalid("Must not contain NUL characters")
         return text
 
     return check
@@ -104,13 +108,18 @@ def boolean(value: Any) -> bool:
     raise Invalid("Must be a boolean (true or false)")
 
 
-def integer(minimum: int | None = None, maximum: int | None = None) -> Validator:
+# Integers are stored in, or passed to, 64-bit SQL integers (sizes, OFFSET, LIMIT);
+# a larger one made SQLite raise OverflowError and PostgreSQL a DataError (a 500).
+INT64_MAX = 2**63 - 1
+
+
+def integer(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Validator:
     def check(value: Any) -> int:
         if isinstance(value, bool):
             raise Invalid("Must be an integer")
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
             raise Invalid("Must be an integer") from None
         if isinstance(value, float) and number != value:
             raise Invalid("Must be an integer")

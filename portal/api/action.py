@@ -15,7 +15,13 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.actions.errors import ActionError, BadRequest, NotAuthorized, ValidationError
+from portal.actions.errors import (
+    ActionError,
+    BadRequest,
+    NotAuthorized,
+    UnknownAction,
+    ValidationError,
+)
 from portal.actions.registry import Caller
 from portal.actions.resources import Upload
 from portal.services import Portal
@@ -95,8 +101,6 @@ def call(name: str) -> Response:
     spec = p.actions.get(name)
     try:
         if spec is None:
-            from portal.actions.errors import UnknownAction
-
             raise UnknownAction(f"action {name} does not exist")
         if request.method == "GET" and not spec.read_only:
             raise BadRequest(f"{name} changes data: call it with POST")
@@ -112,4 +116,10 @@ def call(name: str) -> Response:
         log.warning("database refused %s: %s", name, exc.orig)
         return error_response(name, ValidationError(
             {"__db": ["The database refused the values given (a duplicate or a value out of range)"]}))
+    except Exception:
+        # A bug, not bad input; still answer in the envelope CKAN clients parse
+        # (ckanapi reads `error` from any status) instead of Flask's HTML page.
+        # ActionError itself is "Internal Error", 500.
+        log.exception("action %s failed", name)
+        return error_response(name, ActionError("the server could not complete the action"))
     return envelope(name, {"success": True, "result": result}, 200)

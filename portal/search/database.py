@@ -45,14 +45,27 @@ def _filter_clause(field: str, value: str) -> Any:
     raise KeyError(field)
 
 
+def _contains(term: str) -> str:
+    """A LIKE pattern for `term` anywhere, with LIKE's wildcards escaped (by '\\').
+
+    They used to be deleted instead, so `road_works` or `100%` could not be found.
+    """
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _term_clause(term: str) -> Any:
-    pattern = f"%{term.replace('%', '').replace('_', '')}%"
+    pattern = _contains(term)
+
+    def like(column: Any) -> Any:
+        return column.ilike(pattern, escape="\\")
+
     return or_(
-        Dataset.title.ilike(pattern), Dataset.notes.ilike(pattern), Dataset.name.ilike(pattern),
-        Dataset.resource_code.ilike(pattern), Dataset.category_path.ilike(pattern),
+        like(Dataset.title), like(Dataset.notes), like(Dataset.name),
+        like(Dataset.resource_code), like(Dataset.category_path),
         exists().where(dataset_tag.c.dataset_id == Dataset.id, dataset_tag.c.tag_id == Tag.id,
-                       Tag.name.ilike(pattern)),
-        Dataset.owner_org.in_(select(Organization.id).where(Organization.title.ilike(pattern))),
+                       like(Tag.name)),
+        Dataset.owner_org.in_(select(Organization.id).where(like(Organization.title))),
     )
 
 
@@ -85,7 +98,8 @@ def ordered_page(session: Session, ids: Select[tuple[str]], parsed: ParsedQuery,
         if key == "score":
             if not parsed.terms:
                 continue
-            score = sum(case((Dataset.title.ilike(f"%{t}%"), 2), else_=0) for t in parsed.terms)
+            score = sum(case((Dataset.title.ilike(_contains(t), escape="\\"), 2), else_=0)
+                        for t in parsed.terms)
             order.append(score.desc() if desc else score.asc())
         else:
             column = getattr(Dataset, key)

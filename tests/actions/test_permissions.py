@@ -1,0 +1,324 @@
+"""Every rule in portal.actions.permissions.RULES, tried by every kind of caller.
+
+Each table row names an action, how to call it, and who must get through; every
+other persona must be refused with NotAuthorized and leave the database exactly
+as it was. The personas and entries are made in tests/actions/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from portal.actions.errors import NotAuthorized
+from portal.actions.permissions import RULES
+from portal.actions.registry import load_actions
+from portal.services import SYSTEM
+from tests.actions.conftest import PERSONAS, World
+from tests.api.helpers import Api, fingerprint
+from tests.conftest import org_params, package_params
+
+EDU_STAFF = {"edu-member", "edu-editor", "edu-admin"}
+WRITERS = {"edu-editor", "edu-admin", "sysadmin"}
+EVERYONE = set(PERSONAS)
+
+Params = Callable[[World, str], dict[str, Any]]
+
+
+def attempt(world: World, persona: str, action: str, params: dict[str, Any]) -> str:
+    """'ok' or 'refused'; a refusal must leave the audit head and every table's rows as they
+    were (tests/api checks whole rows; here hundreds of refusals are tried)."""
+    before = fingerprint(world.portal)
+    try:
+        world.call(persona, action, params)
+    except NotAuthorized:
+        assert fingerprint(world.portal) == before, f"refused {action} by {persona} changed data"
+        return "refused"
+    return "ok"
+
+
+def allowed(outcomes: dict[str, str]) -> set[str]:
+    return {persona for persona, outcome in outcomes.items() if outcome == "ok"}
+
+
+# --- reading a catalog entry -----------------------------------------------------------------
+
+VIEWERS = {
+    "edu-published": EVERYONE,
+    "health-published": EVERYONE,
+    "edu-private": EDU_STAFF | {"sysadmin"},
+    "edu-draft": EDU_STAFF | {"sysadmin"},
+    "edu-pending": EDU_STAFF | {"sysadmin"},
+    "edu-deleted": {"sysadmin"},
+    "health-draft": {"health-admin", "sysadmin"},
+}
+READS: dict[str, Params] = {
+    "package_show": lambda w, entry: {"id": entry},
+    "resource_show": lambda w, entry: {"id": w.resource_ids[entry]},
+}
+
+
+@pytest.mark.parametrize("action", READS)
+@pytest.mark.parametrize("entry", VIEWERS)
+def test_who_may_read_an_entry(world: World, action: str, entry: str) -> None:
+    outcomes = {p: attempt(world, p, action, READS[action](world, entry)) for p in PERSONAS}
+    assert allowed(outcomes) == VIEWERS[entry]
+
+
+def test_an_entry_is_read_by_id_as_by_name(world: World) -> None:
+    by_id = {p: attempt(world, p, "package_show", {"id": world.ids["edu-draft"]})
+             for p in PERSONAS}
+    assert allowed(by_id) == VIEWERS["edu-draft"]
+
+
+# --- changing a catalog entry and its resources ------------------------------------------------
+
+DATASET_WRITES: dict[str, Params] = {
+    "package_update": lambda w, e: package_params(e, "edu", id=w.ids[e], title="改过的标题"),
+    "package_patch": lambda w, e: {"id": w.ids[e], "title": "改过的标题"},
+    "package_delete": lambda w, e: {"id": w.ids[e]},
+    "resource_create": lambda w, e: {"package_id": w.ids[e], "url": "http://example.cn/new.csv"},
+    "resource_update": lambda w, e: {"id": w.resource_ids[e], "url": "http://example.cn/b.csv"},
+    "resource_patch": lambda w, e: {"id": w.resource_ids[e], "description": "改过的说明"},
+    "resource_delete": lambda w, e: {"id": w.resource_ids[e]},
+}
+EDITORS = {"edu-draft": WRITERS, "edu-published": WRITERS, "edu-private": WRITERS,
+           "edu-deleted": {"sysadmin"}}
+
+
+@pytest.mark.parametrize("action", DATASET_WRITES)
+@pytest.mark.parametrize("recipe", EDITORS)
+def test_who_may_change_an_entry(world: World, action: str, recipe: str) -> None:
+    outcomes: dict[str, str] = {}
+    target = None
+    for persona in PERSONAS:
+        target = target or world.entry(recipe)  # a fresh entry once the last one was changed
+        outcomes[persona] = attempt(world, persona, action, DATASET_WRITES[action](world, target))
+        if outcomes[persona] == "ok":
+            target = None
+    assert allowed(outcomes) == EDITORS[recipe]
+
+
+@pytest.mark.parametrize("org, creators", [("edu", WRITERS), ("health", {"health-admin",
+                                                                        "sysadmin"})])
+def test_who_may_create_an_entry_in_an_organization(world: World, org: str,
+                                                    creators: set[str]) -> None:
+    outcomes = {p: attempt(world, p, "package_create",
+                           package_params(f"new-{org}-{p.replace('-', '')}", org))
+                for p in PERSONAS}
+    assert allowed(outcomes) == creators
+
+
+def _newcomer_with(world: World, roles: dict[str, str]) -> Any:
+    name = world.newcomer()
+    for org, role in roles.items():
+        world.portal.call("organization_member_create",
+                          {"id": org, "username": name, "role": role}, user=SYSTEM)
+    return world.portal.caller_by_name(name)
+
+
+@pytest.mark.parametrize("action", ["package_update", "package_patch"])
+def test_an_entry_moves_only_to_an_organization_the_caller_edits(world: World,
+                                                                 action: str) -> None:
+    def move(user: Any, recipe: str) -> str:
+        name = world.entry(recipe)
+        params = DATASET_WRITES[action](world, name) | {"owner_org": "health"}
+        before = fingerprint(world.portal)
+        try:
+            moved = world.portal.call(action, params, user=user)
+        except NotAuthorized:
+            assert fingerprint(world.portal) == before
+            return "refused"
+        assert moved["organization"]["name"] == "health"
+        return "ok"
+
+    outcomes = {
+        "edu-editor": move(world.callers["edu-editor"], "edu-draft"),
+        "edu-admin": move(world.callers["edu-admin"], "edu-published"),
+        "edu editor, health member": move(
+            _newcomer_with(world, {"edu": "editor", "health": "member"}), "edu-draft"),
+        "edu editor, health editor": move(
+            _newcomer_with(world, {"edu": "editor", "health": "editor"}), "edu-draft"),
+        "sysadmin": move(world.callers["sysadmin"], "edu-published"),
+    }
+    assert allowed(outcomes) == {"edu editor, health editor", "sysadmin"}
+
+
+# --- publishing is the bureau's ------------------------------------------------------------
+
+PUBLISH_ATTEMPTS: dict[str, Params] = {
+    "create with state=active": lambda w, e: package_params(f"{e}-new", "edu", state="active"),
+    "create as published": lambda w, e: package_params(
+        f"{e}-new", "edu", publication_state="published"),
+    "patch state=active": lambda w, e: {"id": e, "state": "active"},
+    "patch as published": lambda w, e: {"id": e, "publication_state": "published"},
+    "update with state=active": lambda w, e: package_params(e, "edu", state="active"),
+}
+
+
+@pytest.mark.parametrize("how", PUBLISH_ATTEMPTS)
+def test_only_the_bureau_publishes(world: World, how: str) -> None:
+    action = {"create": "package_create", "patch": "package_patch",
+              "update": "package_update"}[how.split()[0]]
+    outcomes = {}
+    for persona in ("edu-editor", "edu-admin", "sysadmin"):
+        draft = world.entry("edu-draft")
+        outcomes[persona] = attempt(world, persona, action, PUBLISH_ATTEMPTS[how](world, draft))
+        if outcomes[persona] == "ok":
+            name = draft if action != "package_create" else f"{draft}-new"
+            shown = world.call("sysadmin", "package_show", {"id": name})
+            assert (shown["state"], shown["publication_state"]) == ("active", "published")
+    assert allowed(outcomes) == {"sysadmin"}
+
+
+def test_a_department_may_take_its_published_entry_back_to_draft(world: World) -> None:
+    published = world.entry("edu-published")
+    back = world.call("edu-editor", "package_patch", {"id": published, "state": "draft"})
+    assert (back["state"], back["publication_state"]) == ("draft", "draft")
+    with pytest.raises(NotAuthorized):
+        world.call("edu-editor", "package_patch", {"id": published, "state": "active"})
+
+
+# --- organizations, accounts and tokens --------------------------------------------------------
+
+def _member_delete_params(w: World, _: str) -> dict[str, Any]:
+    name = w.newcomer()
+    w.portal.call("organization_member_create", {"id": "edu", "username": name}, user=SYSTEM)
+    return {"id": "edu", "username": name}
+
+
+def _new_token_of_edu_member(w: World, _: str) -> dict[str, Any]:
+    return {"jti": w.portal.call("api_token_create", {"user": "edu-member"}, user=SYSTEM)["id"]}
+
+
+_serial = iter(range(10**6))
+OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
+    # action: (params, who gets through)
+    "organization_update": (lambda w, _: {**org_params("edu"), "id": "edu",
+                                          "description": "更新的说明"}, {"edu-admin", "sysadmin"}),
+    "organization_patch": (lambda w, _: {"id": "edu", "description": "更新的说明"},
+                           {"edu-admin", "sysadmin"}),
+    "organization_member_create": (lambda w, _: {"id": "edu", "username": w.newcomer(),
+                                                 "role": "editor"}, {"edu-admin", "sysadmin"}),
+    "organization_member_delete": (_member_delete_params, {"edu-admin", "sysadmin"}),
+    "organization_create": (lambda w, _: org_params(f"org-{next(_serial)}"), {"sysadmin"}),
+    "group_create": (lambda w, _: {"name": f"group-{next(_serial)}", "title": "主题"},
+                     {"sysadmin"}),
+    "user_create": (lambda w, _: {"name": f"user-{next(_serial)}"}, {"sysadmin"}),
+    # Tokens of edu-member: only edu-member and the bureau, not even edu's admin.
+    "api_token_create": (lambda w, _: {"user": "edu-member"}, {"edu-member", "sysadmin"}),
+    "api_token_list": (lambda w, _: {"user_id": "edu-member"}, {"edu-member", "sysadmin"}),
+    "api_token_revoke": (_new_token_of_edu_member, {"edu-member", "sysadmin"}),
+}
+
+
+@pytest.mark.parametrize("action", OTHER_RULES)
+def test_who_may_administer(world: World, action: str) -> None:
+    params, expected = OTHER_RULES[action]
+    outcomes = {p: attempt(world, p, action, params(world, p)) for p in PERSONAS}
+    assert allowed(outcomes) == expected
+
+
+ESCALATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "an editor makes themself admin": (
+        "edu-editor", {"id": "edu", "username": "edu-editor", "role": "admin"}),
+    "an admin joins another organization": (
+        "edu-admin", {"id": "health", "username": "edu-admin", "role": "admin"}),
+    "a member adds a friend": ("edu-member", {"id": "edu", "username": "nobody"}),
+}
+
+
+@pytest.mark.parametrize("how", ESCALATIONS)
+def test_no_one_raises_their_own_role(world: World, how: str) -> None:
+    persona, params = ESCALATIONS[how]
+    assert attempt(world, persona, "organization_member_create", params) == "refused"
+
+
+@pytest.mark.parametrize("persona", sorted(set(PERSONAS) - {"sysadmin"}))
+def test_no_one_but_the_bureau_makes_a_sysadmin(world: World, persona: str) -> None:
+    params = {"name": f"boss-{persona}", "sysadmin": True}
+    assert attempt(world, persona, "user_create", params) == "refused"
+
+
+def test_anonymous_callers_have_no_tokens_to_list_or_make(world: World) -> None:
+    assert attempt(world, "anonymous", "api_token_create", {}) == "refused"
+    assert attempt(world, "anonymous", "api_token_list", {}) == "refused"
+
+
+def test_a_user_s_e_mail_and_memberships_are_shown_to_them_and_the_bureau_only(
+        world: World) -> None:
+    shown = {p: world.call(p, "user_show", {"id": "edu-member"}) for p in PERSONAS}
+    private = {p for p, user in shown.items() if "email" in user or "organizations" in user}
+    assert private == {"edu-member", "sysadmin"}
+    assert shown["sysadmin"]["email"] == "edu-member@example.cn"
+
+
+# --- actions open to everyone ----------------------------------------------------------------
+
+OPEN_READS: dict[str, dict[str, Any]] = {
+    "status_show": {}, "help_show": {"name": "package_show"}, "license_list": {},
+    "tag_list": {}, "group_list": {}, "group_show": {"id": "theme"}, "package_list": {},
+    "current_package_list_with_resources": {}, "package_search": {}, "organization_list": {},
+    "organization_show": {"id": "edu"}, "user_show": {"id": "edu-member"},
+}
+
+
+@pytest.mark.parametrize("action", OPEN_READS)
+def test_reads_open_to_everyone(world: World, action: str) -> None:
+    outcomes = {p: attempt(world, p, action, OPEN_READS[action]) for p in PERSONAS}
+    assert allowed(outcomes) == EVERYONE  # what they show is checked in test_visibility.py
+
+
+# --- the table itself ----------------------------------------------------------------------
+
+def test_every_registered_action_has_a_rule_and_every_rule_an_action() -> None:
+    assert set(RULES) == set(load_actions())
+
+
+def test_every_rule_is_tried_by_a_test_here() -> None:
+    tried = (set(READS) | set(DATASET_WRITES) | {"package_create"} | set(OTHER_RULES)
+             | set(OPEN_READS))
+    assert tried == set(RULES)
+
+
+# --- over HTTP: how a token is sent, and tokens that are not valid -----------------------------
+
+def test_a_token_is_read_from_either_header_and_a_bad_one_is_refused(
+        world: World, world_client: Any) -> None:
+    api = Api(world_client)
+    draft = {"id": "edu-draft"}
+    token = world.tokens["edu-member"]
+    assert api.post("package_show", draft)[0] == 403
+    assert api.post("package_show", draft, token=token)[0] == 200
+    assert api.post("package_show", draft, token=f"Bearer {token}")[0] == 200
+    assert api.post("package_show", draft, headers={"X-CKAN-API-Key": token})[0] == 200
+    assert api.get("package_show", draft, token=token)[0] == 200
+    for bad in (token + "x", "sy_not-a-token", "Bearer "+ token[:-1]):
+        status, body = api.post("status_show", {}, token=bad)
+        assert (status, body["success"], body["error"]["__type"]) == \
+            (403, False, "Authorization Error")
+
+
+def test_a_revoked_token_is_refused_even_for_public_reads(world: World, world_client: Any) -> None:
+    api = Api(world_client)
+    made = world.portal.call("api_token_create", {"user": "edu-editor", "name": "to revoke"},
+                             user=SYSTEM)
+    assert api.post("package_show", {"id": "edu-draft"}, token=made["token"])[0] == 200
+    status, _ = api.post("api_token_revoke", {"jti": made["id"]}, token=made["token"])
+    assert status == 200
+    assert api.post("package_show", {"id": "edu-draft"}, token=made["token"])[0] == 403
+    assert api.post("package_list", {}, token=made["token"])[0] == 403
+
+
+def test_a_refused_write_over_http_says_which_permission_is_missing(
+        world: World, world_client: Any) -> None:
+    api = Api(world_client)
+    before = fingerprint(world.portal)
+    status, body = api.post("package_patch", {"id": "edu-draft", "title": "x"},
+                            token=world.tokens["edu-member"])
+    assert status == 403
+    assert body["error"]["__type"] == "Authorization Error"
+    assert "editor or admin" in body["error"]["message"]
+    assert fingerprint(world.portal) == before
