@@ -1,0 +1,64 @@
+"""Themed error pages. The API keeps its own (JSON) answers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
+
+from portal.web.search_form import BadSearch
+
+log = logging.getLogger(__name__)
+
+TITLES: dict[int, LazyString] = {
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    500: _l("Something went wrong"),
+}
+MESSAGES: dict[int, LazyString] = {
+    400: _l("The request could not be understood."),
+    403: _l("You may not see this page."),
+    404: _l("The page you asked for does not exist, or is not public."),
+    500: _l("The server could not finish your request. Please try again later."),
+}
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _page(code: int) -> tuple[str, int]:
+    return render_template("error.html", code=code, title=TITLES.get(code, TITLES[400]),
+                           message=MESSAGES.get(code, "")), code
+
+
+def http_error(error: HTTPException) -> Response | tuple[str, int] | HTTPException:
+    if _is_api():
+        return error
+    code = error.code or 500
+    if isinstance(error, BadSearch):
+        return render_template("search_error.html", detail=error.description,
+                               q=request.args.get("q", "")), 400
+    return _page(code)
+
+
+def server_error(error: InternalServerError) -> tuple[str, int] | HTTPException:
+    if _is_api():
+        return error
+    try:
+        return _page(500)
+    except Exception:  # the theme itself is broken: answer without it
+        log.exception("the error page could not be rendered")
+        return "500 Internal Server Error", 500
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(InternalServerError, server_error)
+    app.register_error_handler(HTTPException, http_error)
