@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +20,11 @@ def compile_all(root: Path = PROJECT_ROOT / "themes") -> int:
             continue
         with po_path.open("rb") as po:
             catalog = read_po(po)
-        with mo_path.open("wb") as mo:
+        # Write beside, then rename: a process starting meanwhile never reads half a catalog.
+        tmp_path = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
+        with tmp_path.open("wb") as mo:
             write_mo(mo, catalog)
+        os.replace(tmp_path, mo_path)
         count += 1
     return count
 
