@@ -154,8 +154,7 @@ class LiveServer:
 
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self._server = create_server(app, host="127.0.0.1", port=port, threads=4,
-                                     _quiet=True)
+        self._server = create_server(app, host="127.0.0.1", port=port, threads=4)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def start(self) -> LiveServer:

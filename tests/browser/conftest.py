@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portal.app import create_app
-from portal.services import Portal
 from portal.settings import PROJECT_ROOT
-from tests.conftest import empty_tables, make_settings
-from tests.support.pgcluster import free_port
 
 CHROMIUM = os.environ.get("SHUYUAN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -75,45 +70,3 @@ def screenshot(page: Any) -> Any:
         return path
 
     return take
-
-
-class LiveServer:
-    """The app served by waitress in a background thread (see live_server_factory)."""
-
-    def __init__(self, app: Any, port: int) -> None:
-        from waitress.server import create_server
-
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self._server = create_server(app, host="127.0.0.1", port=port, threads=4)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def start(self) -> LiveServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.close()
-
-
-@pytest.fixture
-def live_server_factory(tmp_path: Path,
-                        database_url: str) -> Iterator[Callable[..., tuple[LiveServer, Portal]]]:
-    """Same contract as tests/conftest.py's fixture, which passes waitress's serve()-only
-    `_quiet` option to create_server() and so fails on waitress 3; drop this override
-    once that is fixed there."""
-    started: list[tuple[LiveServer, Portal]] = []
-
-    def start(name: str = "live") -> tuple[LiveServer, Portal]:
-        port = free_port()
-        empty_tables(database_url)
-        portal = Portal(make_settings(tmp_path / name, database_url,
-                                      site_url=f"http://127.0.0.1:{port}"))
-        server = LiveServer(create_app(portal), port).start()
-        started.append((server, portal))
-        return server, portal
-
-    yield start
-    for server, portal in started:
-        server.stop()
-        portal.dispose()
