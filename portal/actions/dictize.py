@@ -83,8 +83,14 @@ def resource_url(site_url: str, res: Resource) -> str:
     return res.url
 
 
+# Keys of CKAN 2.10's resource dict that we do not model; present (as null unless a
+# harvested value was kept as an extra) so clients reading them find them.
+CKAN_RESOURCE_KEYS = ("cache_url", "cache_last_updated", "mimetype_inner", "resource_type")
+
+
 def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
-    out: dict[str, Any] = dict(res.extras or {})
+    out: dict[str, Any] = dict.fromkeys(CKAN_RESOURCE_KEYS)
+    out.update(res.extras or {})
     out.update(
         {
             "id": res.id,

@@ -118,14 +118,21 @@ def group_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 @action()
 def group_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Create a group (theme) that gathers datasets (bureau staff only). Params: name, title, description."""
+    """Create a group (theme) that gathers datasets (bureau staff only). Params: name, title,
+    description, image_url, id (kept, as CKAN does, so a dump loaded elsewhere keeps its ids)."""
     authorize(ctx)
-    clean = validate(params, {"name": [required, slug], "title": [required, string(200)],
+    clean = validate(params, {"id": [optional, string(36)],
+                              "name": [required, slug], "title": [required, string(200)],
                               "description": [default(""), string(20_000)],
                               "image_url": [default(""), string(500)]})
     if ctx.session.scalar(select(Group.id).where(Group.name == clean["name"])):
         raise ValidationError({"name": ["That name is already in use"]})
-    grp = Group(id=new_id(), **clean)
+    # The id was ignored before: `ckanapi load groups` then gave the groups new ids,
+    # and every loaded dataset's groups (given by id) failed to resolve.
+    own_id = clean.pop("id", None)
+    if own_id and ctx.session.get(Group, own_id) is not None:
+        raise ValidationError({"id": ["Group id already exists"]})
+    grp = Group(id=own_id or new_id(), **clean)
     ctx.session.add(grp)
     ctx.session.flush()
     audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="group",

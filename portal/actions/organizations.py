@@ -131,9 +131,18 @@ def organization_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _update(ctx, params, partial=True)
 
 
+def _depth(org: Organization) -> int:
+    depth, seen = 0, {org.id}
+    while org.parent is not None and org.parent.id not in seen:  # a cycle cannot loop
+        org = org.parent
+        seen.add(org.id)
+        depth += 1
+    return depth
+
+
 LIST_SCHEMA = {
     "all_fields": [default(False), boolean],
-    "sort": [default("name asc"), one_of(("name asc", "name desc", "title asc", "title desc",
+    "sort": [optional, one_of(("name asc", "name desc", "title asc", "title desc",
                                           "package_count desc", "package_count asc", "name",
                                           "title", "package_count"))],
     "limit": [default(1000), integer(minimum=0, maximum=1000)],
@@ -145,16 +154,23 @@ LIST_SCHEMA = {
 @action(read_only=True)
 def organization_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
     """Organizations: names, or dicts with all_fields=true. Params: all_fields, sort
-    (name, title, package_count + asc/desc), limit, offset, organization_type."""
+    (name, title, package_count + asc/desc; by default by name with parents before
+    their children), limit, offset, organization_type."""
     clean = validate(params, LIST_SCHEMA)
     query = select(Organization).where(Organization.state == "active")
     if "organization_type" in clean:
         query = query.where(Organization.type == clean["organization_type"])
     orgs = list(ctx.session.scalars(query))
     counts = _package_counts(ctx)
-    key, _, direction = clean["sort"].partition(" ")
-    orgs.sort(key=lambda o: (counts.get(o.id, 0) if key == "package_count" else getattr(o, key),
-                             o.name), reverse=direction == "desc")
+    if "sort" in clean:
+        key, _, direction = clean["sort"].partition(" ")
+        orgs.sort(key=lambda o: (counts.get(o.id, 0) if key == "package_count"
+                                 else getattr(o, key), o.name), reverse=direction == "desc")
+    else:
+        # By name, but parents before their children: `ckanapi dump organizations`
+        # lists in this order and `ckanapi load` creates in it, and an organization
+        # whose parent was not created yet is refused.
+        orgs.sort(key=lambda o: (_depth(o), o.name))
     orgs = orgs[clean["offset"]:clean["offset"] + clean["limit"]]
     if not clean["all_fields"]:
         return [o.name for o in orgs]

@@ -87,14 +87,19 @@ def tag_list(value: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def ref_list(value: Any) -> list[str]:
-    """Groups arrive as [{"name": ...}] or [{"id": ...}]."""
+def ref_list(value: Any) -> list[tuple[str, ...]]:
+    """Groups arrive as [{"name": ...}], [{"id": ...}] or both (package_show's shape).
+
+    Each comes out as its candidate references, id first: a dump from another CKAN
+    carries that site's group ids, and the group is then found here by its name.
+    """
     refs = []
     for item in json_list(value):
-        ref = (item.get("id") or item.get("name")) if isinstance(item, dict) else item
-        if not isinstance(ref, str) or not ref or "\x00" in ref:
+        cands = (item.get("id"), item.get("name")) if isinstance(item, dict) else (item,)
+        cands = tuple(c for c in cands if c)
+        if not cands or not all(isinstance(c, str) and "\x00" not in c for c in cands):
             raise Invalid("Each group needs an id or a name")
-        refs.append(ref)
+        refs.append(cands)
     return refs
 
 

@@ -55,15 +55,18 @@ def _tags(ctx: Context, names: list[str]) -> list[Tag]:
     return out
 
 
-def _groups(ctx: Context, refs: list[str]) -> list[Any]:
+def _groups(ctx: Context, refs: list[tuple[str, ...]]) -> list[Any]:
+    """Each ref is (id, name), (id,), (name,) or (id_or_name,): the first one found wins."""
     from portal.models import Group
 
     groups = []
-    for ref in refs:
-        grp = ctx.session.scalar(select(Group).where((Group.id == ref) | (Group.name == ref)))
+    for cands in refs:
+        grp = ctx.session.scalar(select(Group).where(Group.id.in_(cands) | Group.name.in_(cands))
+                                 .order_by(Group.id.in_(cands).desc()).limit(1))
         if grp is None:
-            raise ValidationError({"groups": [f"Group does not exist: {ref}"]})
-        groups.append(grp)
+            raise ValidationError({"groups": [f"Group does not exist: {' / '.join(cands)}"]})
+        if grp not in groups:
+            groups.append(grp)
     return groups
 
 

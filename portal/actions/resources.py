@@ -53,8 +53,8 @@ RESOURCE_SCHEMA = {
 _COMPUTED = {
     "package_id", "url_type", "created", "last_modified", "metadata_modified", "position",
     "state", "datastore_active", "upload", "revision_id", "tracking_summary", "cache_url",
-    "cache_last_updated", "mimetype_inner", "resource_type", "clear_upload",
-}
+    "cache_last_updated", "clear_upload",
+}  # mimetype_inner and resource_type are kept (as extras), as CKAN keeps them
 
 
 def _extras(params: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +112,13 @@ def apply_resource(ctx: Context, res: Resource, params: dict[str, Any], *, parti
     clean.pop("id", None)
     url = clean.pop("url", None)
     upload = _as_upload(params.get("upload"))
+    keeps_file = (upload is None and res.url_type == "upload"
+                  and (url is None or _is_own_download(url, res)))
+    if upload is not None or keeps_file:
+        # An uploaded file's hash is computed from the file, and downloads find the
+        # blob by it: a hash given by the client must not replace it (a patched hash
+        # could point the download at another dataset's file).
+        clean.pop("hash", None)
     for key, value in clean.items():
         setattr(res, key, value)
     if upload is not None:

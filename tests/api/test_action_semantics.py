@@ -195,3 +195,13 @@ def test_resources_given_at_creation_keep_their_order_and_positions(site: Site) 
     for result in (made, shown):
         assert [r["name"] for r in result["resources"]] == ["第0份", "第1份", "第2份"]
         assert [r["position"] for r in result["resources"]] == [0, 1, 2]
+
+
+def test_an_uploaded_file_s_hash_is_the_file_s_whatever_the_client_says(site: Site) -> None:
+    make_entry(site, resources=0)
+    other = upload(site, "resource_create", {"package_id": "schools"}, b"someone else's file")
+    made = upload(site, "resource_create", {"package_id": "schools"}, b"a,b\n")
+    for action in ("resource_patch", "resource_update"):
+        changed = call(site, action, {**made, "hash": other["hash"], "name": action})
+        assert (changed["name"], changed["hash"]) == (action, made["hash"])
+        assert changed["url_type"] == "upload"
