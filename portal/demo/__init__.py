@@ -1,8 +1,8 @@
-"""The fictional demo county (placeholder until the generator lands)."""
+"""The fictional demo county (泗县-like): organizations, themes, users and a full catalog.
 
-from collections.abc import Callable
-from typing import Any
+`load_demo(portal)` loads it through the actions; `shuyuan demo` calls it.
+"""
 
+from portal.demo.loader import DemoSummary, load_demo
 
-def load_demo(portal: Any, echo: Callable[[str], Any] = print) -> None:
-    echo("demo data not yet available")
+__all__ = ["DemoSummary", "load_demo"]
