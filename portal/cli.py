@@ -33,7 +33,25 @@ def _call(portal: Any, name: str, params: dict[str, Any]) -> Any:
         raise click.ClickException(f"{name} failed: {exc.message}") from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Expected failures end as a one-line error and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:  # raised by load_settings() in any command
+            raise click.ClickException(str(exc)) from None
+        except (OperationalError, ProgrammingError) as exc:
+            # No such table (not initialised) or no database server to talk to.
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(
+                f"the database cannot be used: {reason} (is it running, and was "
+                "`shuyuan init` run?)") from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Shuyuan (数源) open-government-data portal."""
 
@@ -58,9 +76,14 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply Alembic migrations."""
+    from alembic.util.exc import CommandError
+
     from portal.db import upgrade
 
-    upgrade(load_settings().database_url, revision)
+    try:
+        upgrade(load_settings().database_url, revision)
+    except CommandError as exc:  # e.g. an unknown --revision
+        raise click.ClickException(f"db upgrade: {exc}") from None
     click.echo(f"database at {revision}")
 
 
@@ -130,17 +153,29 @@ def user() -> None:
 def user_create(name: str, sysadmin: bool, password_stdin: bool, email: str | None,
                 fullname: str, orgs: tuple[str, ...]) -> None:
     """Create a user."""
+    from portal.models.accounts import ROLES
+
     portal = _portal()
     params: dict[str, Any] = {"name": name, "sysadmin": sysadmin, "fullname": fullname}
     if password_stdin:
         params["password"] = sys.stdin.readline().rstrip("\r\n")
+        if not params["password"]:
+            raise click.ClickException("--password-stdin: no password on standard input")
     if email:
         params["email"] = email
-    created = _call(portal, "user_create", params)
+    # Check every --org before creating the user: a bad one used to fail only after
+    # the user existed, leaving half of what was asked for.
+    memberships = []
     for spec in orgs:
         org, _, role = spec.partition(":")
-        _call(portal, "organization_member_create",
-              {"id": org, "username": name, "role": role or "member"})
+        if (role or "member") not in ROLES:
+            raise click.ClickException(f"--org {spec}: the role must be one of "
+                                       f"{', '.join(ROLES)}")
+        memberships.append({"id": _call(portal, "organization_show", {"id": org})["id"],
+                            "username": name, "role": role or "member"})
+    created = _call(portal, "user_create", params)
+    for membership in memberships:
+        _call(portal, "organization_member_create", membership)
     click.echo(f"created user {created['name']}" + (" (sysadmin)" if sysadmin else ""))
 
 
