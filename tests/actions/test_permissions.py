@@ -146,6 +146,19 @@ def test_an_entry_moves_only_to_an_organization_the_caller_edits(world: World,
     assert allowed(outcomes) == {"edu editor, health editor", "sysadmin"}
 
 
+def test_another_entry_s_resource_cannot_be_taken_over_by_its_id(world: World) -> None:
+    """Naming health's resource id in edu's entry makes a new resource; health's is untouched."""
+    theirs = world.resource_ids["health-published"]
+    before = world.call("sysadmin", "resource_show", {"id": theirs})
+    draft = world.entry("edu-draft")
+    hijack = {"id": theirs, "url": "http://evil.example/x.csv", "name": "taken"}
+    updated = world.call("edu-editor", "package_update",
+                         DATASET_WRITES["package_update"](world, draft) | {"resources": [hijack]})
+    made = world.call("edu-editor", "resource_create", {"package_id": draft, **hijack})
+    assert theirs not in {updated["resources"][0]["id"], made["id"]}
+    assert world.call("sysadmin", "resource_show", {"id": theirs}) == before
+
+
 # --- publishing is the bureau's ------------------------------------------------------------
 
 PUBLISH_ATTEMPTS: dict[str, Params] = {
@@ -253,6 +266,16 @@ def test_a_user_s_e_mail_and_memberships_are_shown_to_them_and_the_bureau_only(
     private = {p for p, user in shown.items() if "email" in user or "organizations" in user}
     assert private == {"edu-member", "sysadmin"}
     assert shown["sysadmin"]["email"] == "edu-member@example.cn"
+
+
+def test_an_organization_s_members_are_listed_to_its_admins_and_the_bureau_only(
+        world: World) -> None:
+    shown = {p: world.call(p, "organization_show", {"id": "edu", "include_users": True})
+             for p in PERSONAS}
+    assert {p for p, org in shown.items() if "users" in org} == {"edu-admin", "sysadmin"}
+    listed = {u["name"]: u["capacity"] for u in shown["edu-admin"]["users"]}
+    assert {name: role for name, role in listed.items() if name.startswith("edu-")} == {
+        "edu-member": "member", "edu-editor": "editor", "edu-admin": "admin"}  # + newcomers
 
 
 # --- actions open to everyone ----------------------------------------------------------------

@@ -92,6 +92,15 @@ def test_a_search_for_a_hidden_entry_by_name_finds_nothing(world: World, persona
             assert all(f == {} for f in found["facets"].values())
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("state", ["draft", "pending", "deleted"])
+def test_filtering_on_a_state_finds_only_the_caller_s_own(world: World, persona: str,
+                                                          state: str) -> None:
+    found = search(world, persona, include_private=True, include_drafts=True,
+                   fq=f"publication_state:{state}")
+    assert names(found["results"]) == {n for n in OWN[persona] if n.endswith(state)}
+
+
 def test_deleted_entries_are_listed_for_no_one(world: World) -> None:
     found = search(world, "sysadmin", include_private=True, include_drafts=True, q="edu-deleted")
     assert found["count"] == 0

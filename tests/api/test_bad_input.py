@@ -72,6 +72,14 @@ CASES: dict[str, tuple[str, Any, int, str]] = {
     "a resource size beyond any disk": (
         "package_create", entry(resources=[{"url": "http://example.cn/a", "size": HUGE}]),
         409, "size"),
+    "a bad second resource": (
+        "package_create", entry(resources=[{"url": "http://example.cn/a.csv"},
+                                           {"url": "http://example.cn/b", "size": "big"}]),
+        409, "size"),
+    "an update whose new resources are bad": (
+        "package_update", entry("schools", id="schools",
+                                resources=[{"url": "http://example.cn/c.csv"}, "not a resource"]),
+        409, "resources"),
     "an impossible date": ("package_create", entry(issued="2024-13-01"), 409, "issued"),
     "a period that ends before it starts": (
         "package_create", entry(temporal_start="2024-01-01", temporal_end="2023-01-01"), 409,

@@ -155,6 +155,12 @@ def test_a_catalog_round_trips_through_ckanapi_dump_and_load(
         extra = ["--upload-resources"] if thing == "datasets" else []
         ckanapi("load", thing, "-I", str(dump), "-p", "1", *extra, "-r", target.url, "-a", token)
 
+    # Loading again updates what is there (ckanapi calls *_update): nothing is duplicated.
+    for thing in ("organizations", "datasets"):
+        extra = ["--upload-resources"] if thing == "datasets" else []
+        ckanapi("load", thing, "-I", str(tmp_path / f"{thing}.jsonl"), "-p", "1", *extra,
+                "-r", target.url, "-a", token)
+
     names = action(source.url, "package_list")
     assert sorted(names) == ["medical-permits", "schools"]
     assert action(target.url, "package_list") == names
