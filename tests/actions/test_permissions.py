@@ -1,8 +1,9 @@
 """Every rule in portal.actions.permissions.RULES, tried by every kind of caller.
 
 Each table row names an action, how to call it, and who must get through; every
-other persona must be refused with NotAuthorized and leave the database exactly
-as it was. The personas and entries are made in tests/actions/conftest.py.
+other persona must be refused with NotAuthorized, leaving every table's row count
+and the audit head as they were (tests/api compares whole rows after refusals).
+The personas and entries are made in tests/actions/conftest.py.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ Params = Callable[[World, str], dict[str, Any]]
 
 
 def attempt(world: World, persona: str, action: str, params: dict[str, Any]) -> str:
-    """'ok' or 'refused'; a refusal must leave the audit head and every table's rows as they
-    were (tests/api checks whole rows; here hundreds of refusals are tried)."""
+    """'ok' or 'refused'; a refusal must leave the row counts and the audit head as they
+    were (a cheap check, since hundreds of refusals are tried here)."""
     before = fingerprint(world.portal)
     try:
         world.call(persona, action, params)
