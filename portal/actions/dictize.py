@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from portal.licenses import LICENSES_BY_ID
 from portal.models import Dataset, Group, Organization, Resource, User
@@ -79,7 +80,8 @@ def group_dict(group: Group, package_count: int | None = None) -> dict[str, Any]
 
 def resource_url(site_url: str, res: Resource) -> str:
     if res.url_type == "upload":
-        return f"{site_url}/dataset/{res.package_id}/resource/{res.id}/download/{res.url}"
+        filename = quote(res.url)  # a '?' or '#' in a file name must not end the path
+        return f"{site_url}/dataset/{res.package_id}/resource/{res.id}/download/{filename}"
     return res.url
 
 

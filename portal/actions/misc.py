@@ -1,31 +1,26 @@
-"""Site-level actions: status, help, licences, tags and groups."""
+"""Site-level actions: status, help, licences and tags."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from portal import __version__, audit
+from portal import __version__
 from portal.actions import lookup
-from portal.actions.dictize import group_dict, package_dict
-from portal.actions.errors import NotFound, ValidationError
-from portal.actions.permissions import authorize
+from portal.actions.errors import NotFound
 from portal.actions.registry import REGISTRY, Context, action
 from portal.actions.schema import (
     boolean,
     default,
-    integer,
     optional,
-    required,
-    slug,
     string,
     validate,
 )
 from portal.licenses import license_list as all_licenses
-from portal.models import Dataset, Group, Tag
-from portal.models.base import new_id
-from portal.models.catalog import dataset_group, dataset_tag
+from portal.models import Dataset, Tag
+from portal.models.catalog import dataset_tag
+from portal.search.database import contains_pattern
 
 
 @action(read_only=True)
@@ -73,68 +68,8 @@ def tag_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
             .join(Dataset, Dataset.id == dataset_tag.c.dataset_id).where(_public())
             .distinct().order_by(Tag.name))
     if "query" in clean:
-        stmt = stmt.where(Tag.name.ilike(f"%{clean['query']}%"))
+        stmt = stmt.where(Tag.name.ilike(contains_pattern(clean["query"]), escape="\\"))
     tags = list(ctx.session.scalars(stmt))
     if clean["all_fields"]:
         return [{"id": t.id, "name": t.name, "vocabulary_id": None} for t in tags]
     return [t.name for t in tags]
-
-
-def _group_counts(ctx: Context) -> dict[str, int]:
-    rows = ctx.session.execute(
-        select(dataset_group.c.group_id, func.count())
-        .join(Dataset, Dataset.id == dataset_group.c.dataset_id).where(_public())
-        .group_by(dataset_group.c.group_id))
-    return {gid: n for gid, n in rows}
-
-
-@action(read_only=True)
-def group_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
-    """Groups (themes): names, or dicts with all_fields=true. Params: all_fields, limit, offset."""
-    clean = validate(params, {"all_fields": [default(False), boolean],
-                              "limit": [default(1000), integer(minimum=0, maximum=1000)],
-                              "offset": [default(0), integer(minimum=0)]})
-    groups = list(ctx.session.scalars(select(Group).where(Group.state == "active")
-                                      .order_by(Group.name).offset(clean["offset"])
-                                      .limit(clean["limit"])))
-    if not clean["all_fields"]:
-        return [g.name for g in groups]
-    counts = _group_counts(ctx)
-    return [group_dict(g, counts.get(g.id, 0)) for g in groups]
-
-
-@action(read_only=True)
-def group_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Return a group. Params: id (id or name), include_datasets."""
-    grp = lookup.group(ctx.session, lookup.required_id(params))
-    clean = validate(params, {"include_datasets": [default(False), boolean]})
-    out = group_dict(grp, _group_counts(ctx).get(grp.id, 0))
-    if clean["include_datasets"]:
-        stmt = (select(Dataset).join(dataset_group, dataset_group.c.dataset_id == Dataset.id)
-                .where(dataset_group.c.group_id == grp.id, _public()).limit(1000))
-        out["packages"] = [package_dict(d, ctx.portal.site_url) for d in ctx.session.scalars(stmt)]
-    return out
-
-
-@action()
-def group_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Create a group (theme) that gathers datasets (bureau staff only). Params: name, title,
-    description, image_url, id (kept, as CKAN does, so a dump loaded elsewhere keeps its ids)."""
-    authorize(ctx)
-    clean = validate(params, {"id": [optional, string(36)],
-                              "name": [required, slug], "title": [required, string(200)],
-                              "description": [default(""), string(20_000)],
-                              "image_url": [default(""), string(500)]})
-    if ctx.session.scalar(select(Group.id).where(Group.name == clean["name"])):
-        raise ValidationError({"name": ["That name is already in use"]})
-    # The id was ignored before: `ckanapi load groups` then gave the groups new ids,
-    # and every loaded dataset's groups (given by id) failed to resolve.
-    own_id = clean.pop("id", None)
-    if own_id and ctx.session.get(Group, own_id) is not None:
-        raise ValidationError({"id": ["Group id already exists"]})
-    grp = Group(id=own_id or new_id(), **clean)
-    ctx.session.add(grp)
-    ctx.session.flush()
-    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="group",
-                 object_id=grp.id, detail={"name": grp.name})
-    return group_dict(grp, 0)

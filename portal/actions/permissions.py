@@ -100,6 +100,8 @@ RULES: dict[str, Rule] = {
     "group_list": anyone,
     "group_show": anyone,
     "group_create": sysadmin,
+    "group_update": sysadmin,
+    "group_patch": sysadmin,
     # catalog
     "package_list": anyone,
     "current_package_list_with_resources": anyone,

@@ -11,6 +11,7 @@ import mimetypes
 import os
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+from urllib.parse import quote, unquote
 
 from portal import audit
 from portal.actions import lookup
@@ -21,6 +22,7 @@ from portal.actions.registry import Context, action
 from portal.actions.schema import (
     default,
     integer,
+    link,
     optional,
     string,
     validate,
@@ -42,7 +44,7 @@ RESOURCE_SCHEMA = {
     "id": [optional, string(36)],
     "name": [default(""), string(300)],
     "description": [default(""), string(20_000)],
-    "url": [default(""), string(1000)],
+    "url": [default(""), link(1000)],
     "format": [default(""), string(50)],
     "mimetype": [default(""), string(100)],
     "size": [optional, integer(minimum=0)],
@@ -73,14 +75,17 @@ def _guess_format(name: str) -> str:
 def _as_upload(value: Any) -> Upload | None:
     if value is None or isinstance(value, str | bytes):
         return None
-    if isinstance(value, Upload):
-        return value
-    filename = getattr(value, "filename", None) or getattr(value, "name", "") or "upload"
-    return Upload(os.path.basename(str(filename)), value)
+    if not isinstance(value, Upload):
+        filename = getattr(value, "filename", None) or getattr(value, "name", "") or "upload"
+        value = Upload(os.path.basename(str(filename)), value)
+    # Clients that copy a file from a portal (ckanapi load --upload-resources) name it
+    # after the last segment of its download URL, which is percent-encoded.
+    return Upload(unquote(value.filename), value.stream)
 
 
 def _is_own_download(url: str, res: Resource) -> bool:
-    return url == res.url or url.endswith(f"/resource/{res.id}/download/{res.url}")
+    tail = f"/resource/{res.id}/download/"
+    return url == res.url or url.endswith((tail + res.url, tail + quote(res.url)))
 
 
 # The file name becomes the resource's url (and name); file systems stop at 255.

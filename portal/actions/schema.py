@@ -217,3 +217,21 @@ def validate(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+SAFE_URL_SCHEMES = ("http", "https", "ftp", "ftps")
+URL_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def link(max_length: int = 1000) -> Validator:
+    """A URL people will click: http(s)/ftp only, never javascript: or data: links."""
+    text = string(max_length)
+
+    def check(value: Any) -> str:
+        url = text(value)
+        scheme = URL_SCHEME_RE.match(url)
+        if scheme and scheme.group(1).lower() not in SAFE_URL_SCHEMES:
+            raise Invalid(f"Links must use http, https or ftp, not {scheme.group(1)}:")
+        return url
+
+    return check

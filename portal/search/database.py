@@ -45,7 +45,7 @@ def _filter_clause(field: str, value: str) -> Any:
     raise KeyError(field)
 
 
-def _contains(term: str) -> str:
+def contains_pattern(term: str) -> str:
     """A LIKE pattern for `term` anywhere, with LIKE's wildcards escaped (by '\\').
 
     They used to be deleted instead, so `road_works` or `100%` could not be found.
@@ -55,7 +55,7 @@ def _contains(term: str) -> str:
 
 
 def _term_clause(term: str) -> Any:
-    pattern = _contains(term)
+    pattern = contains_pattern(term)
 
     def like(column: Any) -> Any:
         return column.ilike(pattern, escape="\\")
@@ -98,7 +98,7 @@ def ordered_page(session: Session, ids: Select[tuple[str]], parsed: ParsedQuery,
         if key == "score":
             if not parsed.terms:
                 continue
-            score = sum(case((Dataset.title.ilike(_contains(t), escape="\\"), 2), else_=0)
+            score = sum(case((Dataset.title.ilike(contains_pattern(t), escape="\\"), 2), else_=0)
                         for t in parsed.terms)
             order.append(score.desc() if desc else score.asc())
         else:

@@ -54,7 +54,12 @@ def parse(q: str, fq: str) -> ParsedQuery:
                 if fname == "*" or (fname, fvalue) == ("*", "*"):
                     continue
                 if fname not in FILTER_FIELDS:
-                    raise SearchQueryError(f"Unknown field in {'fq' if is_fq else 'q'}: {fname}")
+                    if is_fq:
+                        raise SearchQueryError(f"Unknown field in fq: {fname}")
+                    # In q, "http://..." or "时间:2024" is text to find, not a field.
+                    term_list = parsed.excluded_terms if sign == "-" else parsed.terms
+                    term_list.append(f"{fname}:{_unquote(fvalue)}")
+                    continue
                 target = parsed.excluded_filters if sign == "-" else parsed.filters
                 target.append((fname, _unquote(fvalue)))
             elif term:

@@ -208,6 +208,12 @@ def _new_token_of_edu_member(w: World, _: str) -> dict[str, Any]:
 
 
 _serial = iter(range(10**6))
+
+
+def _existing_group(w: World, _: str) -> dict[str, Any]:
+    name = f"group-{next(_serial)}"
+    w.portal.call("group_create", {"name": name, "title": "主题"}, user=SYSTEM)
+    return {"id": name, "name": name, "title": "改名的主题"}
 OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     # action: (params, who gets through)
     "organization_update": (lambda w, _: {**org_params("edu"), "id": "edu",
@@ -220,6 +226,9 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "organization_create": (lambda w, _: org_params(f"org-{next(_serial)}"), {"sysadmin"}),
     "group_create": (lambda w, _: {"name": f"group-{next(_serial)}", "title": "主题"},
                      {"sysadmin"}),
+    "group_update": (_existing_group, {"sysadmin"}),
+    "group_patch": (lambda w, p: {k: v for k, v in _existing_group(w, p).items() if k != "name"},
+                    {"sysadmin"}),
     "user_create": (lambda w, _: {"name": f"user-{next(_serial)}"}, {"sysadmin"}),
     # Tokens of edu-member: only edu-member and the bureau, not even edu's admin.
     "api_token_create": (lambda w, _: {"user": "edu-member"}, {"edu-member", "sysadmin"}),

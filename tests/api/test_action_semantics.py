@@ -14,7 +14,7 @@ from portal.app import create_app
 from portal.services import Portal
 from portal.settings import load_settings
 from tests.api.conftest import Site, make_site
-from tests.conftest import make_settings, package_params
+from tests.conftest import make_settings, org_params, package_params
 
 FULL = {
     "version": "2.1", "author": "教育局信息科", "author_email": "info@edu.example.cn",
@@ -205,3 +205,34 @@ def test_an_uploaded_file_s_hash_is_the_file_s_whatever_the_client_says(site: Si
         changed = call(site, action, {**made, "hash": other["hash"], "name": action})
         assert (changed["name"], changed["hash"]) == (action, made["hash"])
         assert changed["url_type"] == "upload"
+
+
+def test_upload_url_escapes_characters_that_would_end_the_path(portal, sysadmin):
+    from urllib.parse import unquote
+
+    from portal.actions.resources import Upload
+
+    portal.call("organization_create", org_params("names-org"), user=sysadmin)
+    portal.call("package_create", package_params("names", "names-org"), user=sysadmin)
+    res = portal.call("resource_create", {"package_id": "names",
+                                          "upload": Upload("报表?第1期#a.csv", io.BytesIO(b"a\n"))},
+                      user=sysadmin)
+    tail = res["url"].rsplit("/download/", 1)[1]
+    assert "?" not in tail and "#" not in tail
+    assert unquote(tail) == "报表?第1期#a.csv"
+    # package_show -> package_update echoes the URL back: the upload is kept.
+    pkg = portal.call("package_show", {"id": "names"})
+    updated = portal.call("package_update", pkg, user=sysadmin)
+    assert updated["resources"][0]["url_type"] == "upload"
+    assert updated["resources"][0]["hash"] == res["hash"]
+
+
+def test_group_update_renames_and_patch_keeps_what_is_not_given(portal, sysadmin):
+    portal.call("group_create", {"name": "edu-theme", "title": "教育", "description": "旧说明"},
+                user=sysadmin)
+    patched = portal.call("group_patch", {"id": "edu-theme", "title": "教育文化"}, user=sysadmin)
+    assert (patched["title"], patched["description"]) == ("教育文化", "旧说明")
+    updated = portal.call("group_update", {"id": "edu-theme", "name": "edu-culture",
+                                           "title": "教育文化"}, user=sysadmin)
+    assert (updated["name"], updated["description"]) == ("edu-culture", "")
+    assert portal.call("group_list", {}) == ["edu-culture"]

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from portal.actions.errors import ValidationError
 from portal.services import SYSTEM
 from tests.api.conftest import Site
 from tests.api.helpers import unchanged
-from tests.conftest import package_params
+from tests.conftest import org_params, package_params
 
 HUGE = 10**30
 
@@ -146,7 +147,6 @@ CASES: dict[str, tuple[str, Any, int, str]] = {
                                    "Not Found Error"),
     # search queries
     "unknown fq field": ("package_search", {"fq": "colour:blue"}, 400, "Search Query Error"),
-    "unknown q field": ("package_search", {"q": "colour:blue"}, 400, "Search Query Error"),
     "unbalanced quotes": ("package_search", {"q": '"open data'}, 400, "Search Query Error"),
     "fq without a field": ("package_search", {"fq": "schools"}, 400, "Search Query Error"),
     "unknown sort": ("package_search", {"sort": "colour asc"}, 400, "Search Query Error"),
@@ -178,3 +178,18 @@ def test_a_title_given_as_a_number_is_taken_as_text(site: Site) -> None:
     status, body = site.api.post("package_create", entry("numbered", title=5), token=site.admin)
     assert status == 200 and body["result"]["title"] == "5"
     site.portal.call("package_delete", {"id": "numbered"}, user=SYSTEM)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)",
+                                 "data:text/html,<script>x</script>", " vbscript:msgbox"])
+def test_script_links_are_refused_on_datasets_and_resources(portal, sysadmin, url):
+    portal.call("organization_create", org_params("links-org"), user=sysadmin)
+    with pytest.raises(ValidationError) as dataset_error:
+        portal.call("package_create", package_params("links", "links-org", url=url),
+                    user=sysadmin)
+    assert "url" in dataset_error.value.errors
+    portal.call("package_create", package_params("links", "links-org"), user=sysadmin)
+    with pytest.raises(ValidationError) as resource_error:
+        portal.call("resource_create", {"package_id": "links", "url": url}, user=sysadmin)
+    assert "url" in resource_error.value.errors
+    assert portal.call("package_show", {"id": "links"})["resources"] == []

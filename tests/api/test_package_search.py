@@ -79,6 +79,8 @@ def found(site: Site, **params: Any) -> set[str]:
     ("road_works", {"road_works"}),  # '_' is a character, not a LIKE wildcard
     ("100%", {"road_works"}),  # '%' likewise
     ("tags:医疗", {"clinics"}),  # field:value inside q
+    ("http://example.cn/none", set()),  # an unknown "field" in q is text, not an error
+    ("覆盖 colour:blue", set()),
     ("找不到的词", set()),
 ])
 def test_q_terms(site: Site, q: str, expected: set[str]) -> None:

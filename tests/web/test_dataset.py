@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.actions.errors import ValidationError
 from tests.web.conftest import Catalog
 
 
@@ -82,8 +83,10 @@ def test_summary_markdown_cannot_inject_script(client, catalog: Catalog) -> None
     assert "<script>alert" not in html and 'href="javascript:' not in html
 
 
-def test_javascript_resource_urls_are_not_linked(client, catalog: Catalog) -> None:
-    catalog.portal.call("resource_create", {"package_id": "schools", "name": "危险链接",
-                                            "url": "javascript:alert(1)"}, user=catalog.admin)
+def test_javascript_resource_urls_are_refused_before_they_reach_a_page(
+        client, catalog: Catalog) -> None:
+    with pytest.raises(ValidationError):
+        catalog.portal.call("resource_create", {"package_id": "schools", "name": "危险链接",
+                                                "url": "javascript:alert(1)"}, user=catalog.admin)
     html = client.get("/dataset/schools").get_data(as_text=True)
-    assert "危险链接" in html and 'href="javascript:' not in html
+    assert "危险链接" not in html and 'href="javascript:' not in html
