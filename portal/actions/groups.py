@@ -25,7 +25,7 @@ from portal.actions.schema import (
 )
 from portal.models import Dataset, Group
 from portal.models.base import new_id
-from portal.models.catalog import dataset_group
+from portal.models.catalog import dataset_dict_loads, dataset_group
 
 GROUP_SCHEMA = {
     "id": [optional, string(36)],
@@ -81,7 +81,7 @@ def group_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     clean = validate(params, {"include_datasets": [default(False), boolean]})
     out = group_dict(grp, _group_counts(ctx).get(grp.id, 0))
     if clean["include_datasets"]:
-        stmt = (select(Dataset).join(dataset_group, dataset_group.c.dataset_id == Dataset.id)
+        stmt = (select(Dataset).options(*dataset_dict_loads()).join(dataset_group, dataset_group.c.dataset_id == Dataset.id)
                 .where(dataset_group.c.group_id == grp.id, _public()).limit(1000))
         out["packages"] = [package_dict(d, ctx.portal.site_url) for d in ctx.session.scalars(stmt)]
     return out

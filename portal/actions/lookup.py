@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.actions.errors import NotFound, ValidationError
 from portal.models import Dataset, Group, Organization, Resource, User
+from portal.models.catalog import dataset_dict_loads
 
 
 def required_id(params: dict[str, Any], key: str = "id") -> str:
@@ -20,16 +21,17 @@ def required_id(params: dict[str, Any], key: str = "id") -> str:
     return str(value).strip()
 
 
-def _by_id_or_name(session: Session, model: Any, ref: str) -> Any:
+def _by_id_or_name(session: Session, model: Any, ref: str, *options: Any) -> Any:
     if "\x00" in ref:
         # No record has a NUL in its id or name, and PostgreSQL's driver refuses to
         # send one (it was a 500): such a reference is simply not found, on both backends.
         return None
-    return session.scalar(select(model).where(or_(model.id == ref, model.name == ref)))
+    return session.scalar(
+        select(model).where(or_(model.id == ref, model.name == ref)).options(*options))
 
 
 def dataset(session: Session, id_or_name: str) -> Dataset:
-    ds = _by_id_or_name(session, Dataset, id_or_name)
+    ds = _by_id_or_name(session, Dataset, id_or_name, *dataset_dict_loads())
     if ds is None:
         raise NotFound(f"Dataset not found: {id_or_name}")
     return ds

@@ -27,7 +27,7 @@ from portal.actions.schema import (
 from portal.models import Dataset, Membership, Organization, User
 from portal.models.accounts import ROLES
 from portal.models.base import new_id
-from portal.models.catalog import ORGANIZATION_TYPES
+from portal.models.catalog import ORGANIZATION_TYPES, dataset_dict_loads
 
 ORG_SCHEMA = {
     "id": [optional, string(36)],
@@ -186,7 +186,7 @@ def organization_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
                               "include_users": [default(False), boolean]})
     out = organization_dict(org, package_count=_package_counts(ctx).get(org.id, 0))
     if clean["include_datasets"]:
-        query = (select(Dataset).where(Dataset.owner_org == org.id, Dataset.state == "published",
+        query = (select(Dataset).options(*dataset_dict_loads()).where(Dataset.owner_org == org.id, Dataset.state == "published",
                                        Dataset.private.is_(False))
                  .order_by(Dataset.metadata_modified.desc()).limit(1000))
         out["packages"] = [package_dict(d, ctx.portal.site_url) for d in ctx.session.scalars(query)]

@@ -17,6 +17,7 @@ from portal.actions.resources import new_resource
 from portal.actions.schema import boolean, default, integer, optional, validate
 from portal.models import Dataset, Organization, Tag
 from portal.models.base import new_id, utcnow
+from portal.models.catalog import dataset_dict_loads
 
 # Columns set straight from the validated dict.
 _SCALARS = (
@@ -249,7 +250,7 @@ LIST_SCHEMA = {
 
 
 def _public_query():  # type: ignore[no-untyped-def]
-    return select(Dataset).where(Dataset.state == "published", Dataset.private.is_(False))
+    return select(Dataset).options(*dataset_dict_loads()).where(Dataset.state == "published", Dataset.private.is_(False))
 
 
 @action(read_only=True)

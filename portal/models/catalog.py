@@ -173,3 +173,16 @@ class Resource(Base):
     last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dataset: Mapped[Dataset] = relationship(back_populates="resources")
+
+
+def dataset_dict_loads() -> tuple[Any, ...]:
+    """Loader options for everything a package dict shows, so dictizing a page of
+    datasets costs a few queries instead of four per dataset."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    return (
+        selectinload(Dataset.resources),
+        selectinload(Dataset.tags),
+        selectinload(Dataset.groups),
+        joinedload(Dataset.organization).joinedload(Organization.parent),
+    )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.actions.registry import Caller
 from portal.models import Dataset, Group, Organization, Resource, Tag
-from portal.models.catalog import dataset_group, dataset_tag
+from portal.models.catalog import dataset_dict_loads, dataset_group, dataset_tag
 from portal.search.query import ParsedQuery
 
 _COLUMNS = {
@@ -105,7 +105,8 @@ def ordered_page(session: Session, ids: Select[tuple[str]], parsed: ParsedQuery,
             column = getattr(Dataset, key)
             order.append(column.desc() if desc else column.asc())
     order.append(Dataset.name.asc())
-    query = select(Dataset).where(Dataset.id.in_(ids)).order_by(*order).offset(start).limit(rows)
+    query = (select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids))
+             .order_by(*order).offset(start).limit(rows))
     return list(session.scalars(query))
 
 

@@ -49,6 +49,8 @@ class Scene:
         self.resource = self.entry["resources"][0]
         self.user = portal.call("user_create", {"name": "teacher"}, user=SYSTEM)
         self.token = portal.call("api_token_create", {"user": "teacher"}, user=SYSTEM)
+        self.group = portal.call("group_create", {"name": "culture", "title": "文化"},
+                                 user=SYSTEM)
 
 
 # action -> (params, the id the entry must name); each made from a fresh Scene.
@@ -75,6 +77,9 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "organization_member_delete": (lambda s: _member(s, {"id": "edu", "username": "teacher"}),
                                    lambda s, r: s.org["id"]),
     "group_create": (lambda s: {"name": "theme", "title": "主题"}, lambda s, r: r["id"]),
+    "group_update": (lambda s: {"id": "culture", "title": "文化旅游"},
+                     lambda s, r: s.group["id"]),
+    "group_patch": (lambda s: {"id": "culture", "description": "新"}, lambda s, r: s.group["id"]),
     "user_create": (lambda s: {"name": "another"}, lambda s, r: r["id"]),
     "api_token_create": (lambda s: {"user": "teacher"}, lambda s, r: r["id"]),
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),

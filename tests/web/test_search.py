@@ -89,12 +89,18 @@ def test_zero_results_page_is_friendly(client, catalog: Catalog) -> None:
     assert "没有找到数据集" in html and "请尝试减少或更换关键词" in html
 
 
-@pytest.mark.parametrize("q", ['"unbalanced', "nosuchfield:value", "x" * 2500])
+@pytest.mark.parametrize("q", ['"unbalanced', "x" * 2500])
 def test_malformed_query_is_a_friendly_400(client, catalog: Catalog, q: str) -> None:
     response = client.get("/dataset", query_string={"q": q})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "无法识别的搜索条件" in html and "重新搜索" in html
+
+
+def test_unknown_field_in_the_search_box_is_searched_as_text(client, catalog: Catalog) -> None:
+    response = client.get("/dataset", query_string={"q": "nosuchfield:value"})
+    assert response.status_code == 200
+    assert "没有找到数据集" in response.get_data(as_text=True)
 
 
 def test_filter_value_with_a_quote_is_a_400_not_a_500(client, catalog: Catalog) -> None:
