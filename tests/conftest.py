@@ -155,14 +155,28 @@ class LiveServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._server = create_server(app, host="127.0.0.1", port=port, threads=4)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        # waitress's own run() loops forever; looping here lets stop() end the loop
+        # before the sockets close, instead of pulling them from under select().
+        from waitress import wasyncore
+
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=self._server._map, count=1)
 
     def start(self) -> LiveServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        from waitress import wasyncore
+
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._server.task_dispatcher.shutdown()
+        wasyncore.close_all(self._server._map)
 
 
 @pytest.fixture
