@@ -3,7 +3,15 @@
 from portal.models.accounts import ApiToken, Membership, User
 from portal.models.audit import AuditEntry, AuditHead
 from portal.models.base import Base
-from portal.models.catalog import Dataset, Group, Organization, Resource, Tag
+from portal.models.catalog import (
+    Dataset,
+    DatastoreTable,
+    Group,
+    Organization,
+    Resource,
+    ResourceVersion,
+    Tag,
+)
 
 __all__ = [
     "ApiToken",
@@ -11,10 +19,12 @@ __all__ = [
     "AuditHead",
     "Base",
     "Dataset",
+    "DatastoreTable",
     "Group",
     "Membership",
     "Organization",
     "Resource",
+    "ResourceVersion",
     "Tag",
     "User",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -173,6 +174,62 @@ class Resource(Base):
     last_modified: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dataset: Mapped[Dataset] = relationship(back_populates="resources")
+    datastore: Mapped[DatastoreTable | None] = relationship(
+        back_populates="resource", cascade="all, delete-orphan", uselist=False
+    )
+    versions: Mapped[list[ResourceVersion]] = relationship(
+        back_populates="resource", order_by="ResourceVersion.version",
+        cascade="all, delete-orphan",
+    )
+
+
+DATASTORE_STATES = ("pending", "loading", "active", "error")
+
+
+class DatastoreTable(Base):
+    """What the catalog knows of a resource's table in the datastore.
+
+    The rows live in the datastore database (its own SQLite file, or its own
+    schema on PostgreSQL); this record holds the load status shown on the
+    resource and the data dictionary with its editable descriptions.
+    """
+
+    __tablename__ = "datastore_table"
+
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    message: Mapped[str] = mapped_column(Text, default="")  # the error, or load notes
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    # [{"id": column, "type": "text|integer|numeric|date|timestamp", "info": {"label", "notes"}}]
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    loaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    resource: Mapped[Resource] = relationship(back_populates="datastore")
+
+
+class ResourceVersion(Base):
+    """An earlier (or the current) uploaded file of a resource; blobs are never overwritten."""
+
+    __tablename__ = "resource_version"
+    __table_args__ = (UniqueConstraint("resource_id", "version", name="uq_resource_version"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    blob_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    mimetype: Mapped[str] = mapped_column(String(100), default="")
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    creator: Mapped[str] = mapped_column(String(100), default="")
+
+    resource: Mapped[Resource] = relationship(back_populates="versions")
 
 
 def dataset_dict_loads() -> tuple[Any, ...]:
@@ -181,7 +238,7 @@ def dataset_dict_loads() -> tuple[Any, ...]:
     from sqlalchemy.orm import joinedload, selectinload
 
     return (
-        selectinload(Dataset.resources),
+        selectinload(Dataset.resources).selectinload(Resource.datastore),
         selectinload(Dataset.tags),
         selectinload(Dataset.groups),
         joinedload(Dataset.organization).joinedload(Organization.parent),
