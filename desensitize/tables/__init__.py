@@ -41,6 +41,9 @@ class Limits:
     # XLSX is a zip: refuse archives whose parts inflate past this (zip bombs).
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     max_xlsx_compression_ratio: int = 200
+    # Issues kept in `Table.issues`; past this, one closing issue counts the rest
+    # (a file where every row is ragged must not hold millions of issues in memory).
+    max_issues: int = 1000
 
 
 @dataclass(frozen=True)
