@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import audit
+from portal import audit, blob_gc
 from portal.actions.errors import UnknownAction
 from portal.actions.registry import Caller, Context, load_actions
 from portal.blobs import BlobStore
@@ -27,6 +27,7 @@ from portal.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "sy_"
+STALE_UPLOAD_SECONDS = 3600.0
 
 # The caller for local administration (the CLI run by whoever holds the server's shell).
 SYSTEM = Caller(id="system", name="system", sysadmin=True)
@@ -47,6 +48,8 @@ class Portal:
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         self.blobs = BlobStore(self.settings.blob_dir)
+        # Half-written uploads of a process that died; a live upload keeps its file younger.
+        self.blobs.sweep_tmp(max_age=STALE_UPLOAD_SECONDS)
         self.cipher = FieldCipher(load_or_create_key(self.var_dir / "secret" / "fields.key"))
         self.actions = load_actions()
 
@@ -59,16 +62,25 @@ class Portal:
 
     def call(self, name: str, params: dict[str, Any] | None = None,
              user: Caller | None = None, request_id: str = "") -> Any:
-        """Run one action in one transaction; write actions lock the audit head first."""
+        """Run one action in one transaction; write actions lock the audit head first.
+
+        Blobs the action stores and no row references once the transaction has
+        ended (it failed, or replaced what it stored) are removed: see blob_gc.
+        """
         spec = self.actions.get(name)
         if spec is None:
             raise UnknownAction(f"action {name} does not exist")
-        with self.session_factory() as session, session.begin():
-            if not spec.read_only:
-                audit.lock_head(session)
-            ctx = Context(action=name, session=session, portal=self, user=user,
-                          request_id=request_id or uuid.uuid4().hex)
-            return spec.func(ctx, dict(params or {}))
+        with self.blobs.recording() as stored:
+            try:
+                with self.session_factory() as session, session.begin():
+                    if not spec.read_only:
+                        audit.lock_head(session)
+                    ctx = Context(action=name, session=session, portal=self, user=user,
+                                  request_id=request_id or uuid.uuid4().hex)
+                    return spec.func(ctx, dict(params or {}))
+            finally:
+                if stored:
+                    blob_gc.collect(self.session_factory, self.blobs, stored)
 
     def caller_for_user(self, session: Session, user: User) -> Caller:
         roles = {m.organization_id: m.role for m in user.memberships}

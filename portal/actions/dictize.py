@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from portal.licenses import LICENSES_BY_ID
-from portal.models import Dataset, Group, Organization, Resource, User
+from portal.models import Dataset, Group, Organization, Resource, ResourceVersion, User
 
 # Our five-state lifecycle seen through CKAN's three states.
 CKAN_STATE = {
@@ -85,6 +85,29 @@ def resource_url(site_url: str, res: Resource) -> str:
     return res.url
 
 
+def version_url(site_url: str, res: Resource, version: ResourceVersion) -> str:
+    """Where an uploaded file stays downloadable after it was replaced."""
+    base = f"{site_url}/dataset/{res.package_id}/resource/{res.id}/version/{version.blob_sha256}"
+    return f"{base}/download/{quote(version.filename)}" if version.filename else f"{base}/download"
+
+
+def version_dicts(res: Resource, site_url: str) -> list[dict[str, Any]]:
+    """The resource's uploaded files, oldest first. The creator is not shown:
+    public pages must not name staff accounts."""
+    return [
+        {
+            "version": v.version,
+            "hash": v.blob_sha256,
+            "size": v.size,
+            "filename": v.filename,
+            "mimetype": v.mimetype or None,
+            "created": ckan_time(v.created),
+            "url": version_url(site_url, res, v),
+        }
+        for v in res.versions
+    ]
+
+
 # Keys of CKAN 2.10's resource dict that we do not model; present (as null unless a
 # harvested value was kept as an extra) so clients reading them find them.
 CKAN_RESOURCE_KEYS = ("cache_url", "cache_last_updated", "mimetype_inner", "resource_type")
@@ -111,6 +134,7 @@ def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
             "position": res.position,
             "state": res.state,
             "datastore_active": False,
+            "versions": version_dicts(res, site_url),
         }
     )
     return out

@@ -1,8 +1,9 @@
 """Resource actions: files and links of a catalog entry.
 
 Uploads are streamed into the content-addressed blob store before the row is
-written; a failed transaction leaves at most an unreferenced blob, never a
-record that points to a missing or partial file.
+written, so no record points to a missing or partial file; a blob whose
+transaction fails is removed by Portal.call (portal/blob_gc.py). Each new file
+becomes a version of its resource (resource_versions.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from portal.actions.dictize import resource_dict
 from portal.actions.errors import ValidationError
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
+from portal.actions.resource_versions import record_version
 from portal.actions.schema import (
     default,
     integer,
@@ -133,6 +135,7 @@ def apply_resource(ctx: Context, res: Resource, params: dict[str, Any], *, parti
         res.name = res.name or upload.filename
         res.mimetype = clean.get("mimetype") or mimetypes.guess_type(upload.filename)[0] or ""
         res.format = clean.get("format") or _guess_format(upload.filename)
+        record_version(ctx, res, sha, size, upload.filename, res.mimetype)
     elif url is not None and not (res.url_type == "upload" and _is_own_download(url, res)):
         # A new URL replaces an uploaded file (CKAN's behaviour); our own
         # download URL echoed back by package_show -> package_update keeps it.

@@ -239,6 +239,7 @@ def dataset_dict_loads() -> tuple[Any, ...]:
 
     return (
         selectinload(Dataset.resources).selectinload(Resource.datastore),
+        selectinload(Dataset.resources).selectinload(Resource.versions),
         selectinload(Dataset.tags),
         selectinload(Dataset.groups),
         joinedload(Dataset.organization).joinedload(Organization.parent),

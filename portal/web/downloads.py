@@ -46,28 +46,19 @@ def _resource(id: str, rid: str) -> dict[str, Any]:
     return res
 
 
-def _filename(res: dict[str, Any]) -> str:
+def upload_filename(res: dict[str, Any]) -> str:
     # An upload's URL ends with the name the file was uploaded under.
     name = unquote(str(res.get("url") or "").rsplit("/", 1)[-1])
     return name or str(res.get("name") or res["id"])
 
 
-@bp.route("/dataset/<id>/resource/<rid>/download")
-@bp.route("/dataset/<id>/resource/<rid>/download/<path:filename>")
-def download(id: str, rid: str, filename: str = "") -> Any:
-    res = _resource(id, rid)
-    if res.get("url_type") != "upload":
-        target = safe_url(res.get("url"))
-        if not target:
-            abort(404)
-        return redirect(target, code=302)
-    sha = str(res.get("hash") or "")
+def _send_blob(sha: str, name: str, mimetype: str | None) -> Any:
+    """Stream a stored file with Range and ETag support (the ETag is its sha256)."""
     blobs = portal().blobs
     if not sha or not blobs.exists(sha):
-        log.error("resource %s points to missing blob %r", rid, sha)
+        log.error("a download points to missing blob %r", sha)
         abort(404)
-    name = _filename(res)
-    mimetype = res.get("mimetype") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    mimetype = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
     size = blobs.path(sha).stat().st_size
     # content_type, not mimetype: Werkzeug would add "charset=utf-8" to text/csv,
     # and many county files are GBK.
@@ -82,3 +73,32 @@ def download(id: str, rid: str, filename: str = "") -> Any:
     except RequestedRangeNotSatisfiable:
         response.close()
         raise
+
+
+@bp.route("/dataset/<id>/resource/<rid>/download")
+@bp.route("/dataset/<id>/resource/<rid>/download/<path:filename>")
+def download(id: str, rid: str, filename: str = "") -> Any:
+    res = _resource(id, rid)
+    if res.get("url_type") != "upload":
+        target = safe_url(res.get("url"))
+        if not target:
+            abort(404)
+        return redirect(target, code=302)
+    return _send_blob(str(res.get("hash") or ""), upload_filename(res), res.get("mimetype"))
+
+
+@bp.route("/dataset/<id>/resource/<rid>/version/<sha>/download")
+@bp.route("/dataset/<id>/resource/<rid>/version/<sha>/download/<path:filename>")
+def version_download(id: str, rid: str, sha: str, filename: str = "") -> Any:
+    """An earlier (or the current) file of a resource, found by its sha256.
+
+    Only the hashes listed in the resource's versions are served: a hash of
+    another resource's file is 404 here, whatever the blob store holds.
+    """
+    res = _resource(id, rid)
+    versions = [v for v in res.get("versions") or [] if v.get("hash") == sha.lower()]
+    if not versions:
+        abort(404)
+    latest = versions[-1]
+    name = latest.get("filename") or upload_filename(res)
+    return _send_blob(latest["hash"], name, latest.get("mimetype"))

@@ -28,7 +28,8 @@ def filesize(value: int | None) -> str:
     return ""  # unreachable
 
 
-def _parse(value: str) -> datetime | None:
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 timestamp; naive ones are UTC (CKAN writes them so)."""
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -38,12 +39,12 @@ def _parse(value: str) -> datetime | None:
 
 def local_time(value: str | None) -> str:
     """'2024-03-01T02:05:00.000001' (UTC) -> '2024-03-01 10:05' (Beijing time)."""
-    parsed = _parse(value or "")
+    parsed = parse_time(value or "")
     return parsed.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if parsed else (value or "")
 
 
 def local_day(value: str | None) -> str:
-    parsed = _parse(value or "")
+    parsed = parse_time(value or "")
     return parsed.astimezone(BEIJING).strftime("%Y-%m-%d") if parsed else (value or "")
 
 

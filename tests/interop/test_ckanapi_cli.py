@@ -124,6 +124,9 @@ def comparable(package: dict[str, Any]) -> dict[str, Any]:
         res = {k: v for k, v in res.items() if k not in RESOURCE_LOAD_TIME}
         if res["url_type"] == "upload":
             res["url"] = res["url"].split("/", 3)[3]  # drop scheme and host
+        # A copied file is the target's version 1, made at load time.
+        res["versions"] = [{k: v for k, v in ver.items() if k not in RESOURCE_LOAD_TIME | {"url"}}
+                           for ver in res.get("versions", [])]
         out["resources"].append(res)
     return out
 
