@@ -45,7 +45,15 @@ def _site_context() -> dict[str, Any]:
 
 
 def init_web(app: Flask, theme: Path) -> None:
-    from portal.web import dataset_zip, datasets, downloads, groups, home, organizations
+    from portal.web import (
+        dataset_zip,
+        datasets,
+        downloads,
+        dumps,
+        groups,
+        home,
+        organizations,
+    )
 
     _compile_catalogs(theme)
     default = str(app.extensions["shuyuan"].settings.get("site", "locale_default", "zh"))
@@ -58,6 +66,6 @@ def init_web(app: Flask, theme: Path) -> None:
     app.jinja_env.globals.update(label=labels.label, lang_url=locale.lang_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    for module in (home, datasets, downloads, dataset_zip, organizations, groups):
+    for module in (home, datasets, downloads, dataset_zip, dumps, organizations, groups):
         app.register_blueprint(module.bp)
     errors.register(app)

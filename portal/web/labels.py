@@ -77,6 +77,15 @@ DATA_ITEM_TYPE: Mapping[str, LazyString] = {
     "binary": _l("Binary"),
 }
 
+# Column types of datastore tables (portal/datastore/names.py TYPES).
+DATASTORE_TYPE: Mapping[str, LazyString] = {
+    "text": _l("Text"),
+    "integer": _l("Integer"),
+    "numeric": _l("Number"),
+    "date": _l("Date"),
+    "timestamp": _l("Date and time"),
+}
+
 MAPS: Mapping[str, Mapping[str, LazyString]] = {
     "classification": CLASSIFICATION,
     "classification_hint": CLASSIFICATION_HINT,
@@ -87,6 +96,7 @@ MAPS: Mapping[str, Mapping[str, LazyString]] = {
     "grading": GRADING,
     "organization_type": ORGANIZATION_TYPE,
     "data_item_type": DATA_ITEM_TYPE,
+    "datastore_type": DATASTORE_TYPE,
 }
 
 
