@@ -30,6 +30,8 @@ SAMPLE_BYTES = 1 << 20
 
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_CHINESE_LINE = re.compile(r"[\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 
 BOMS = (
@@ -107,31 +109,40 @@ def detect_encoding(path: Path, head: bytes, given: str | None = None) -> str:
         _check_printable(head, "ascii", source)
         if whole:
             return "utf-8"  # pure ASCII
-        sample, final = _first_non_ascii(path)
+        sample, final, lines_before = _first_non_ascii(path)
         if not sample:
             return "utf-8"
     else:
-        sample, final = head, whole
-    encoding = _guess(path, sample, final)
+        sample, final, lines_before = head, whole, 0
+    encoding = _guess(path, sample, final, lines_before)
     _check_printable(sample, encoding, source)
     return encoding
 
 
-def _guess(path: Path, sample: bytes, final: bool) -> str:
-    source = path.name
+def _decodes(sample: bytes, encoding: str, final: bool) -> UnicodeDecodeError | None:
+    """Validate in 64 KiB steps, so a 1 MiB sample never becomes one big string."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(sample)
+    step = 1 << 16
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final)
-        return "utf-8"
+        for start in range(0, len(sample), step):
+            decoder.decode(view[start:start + step], final and start + step >= len(sample))
     except UnicodeDecodeError as error:
-        good = sample[:error.start].decode("utf-8", "replace")
-        if len(_NON_ASCII.findall(good)) >= 4:
-            raise mixed_encoding_error(path, "utf-8") from None
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final)
-    except UnicodeDecodeError:
-        pass
-    else:
-        _check_no_utf8_lines(sample, source)
+        error.start += start
+        return error
+    return None
+
+
+def _guess(path: Path, sample: bytes, final: bool, lines_before: int) -> str:
+    source = path.name
+    error = _decodes(sample, "utf-8", final)
+    if error is None:
+        return "utf-8"
+    good = sample[max(0, error.start - 4096):error.start].decode("utf-8", "ignore")
+    if len(_NON_ASCII.findall(good)) >= 4:
+        raise mixed_encoding_error(path, "utf-8") from None
+    _check_one_encoding(sample, final, lines_before, source)
+    if _decodes(sample, "gb18030", final) is None:
         return "gb18030"
     from charset_normalizer import from_bytes
 
@@ -142,31 +153,51 @@ def _guess(path: Path, sample: bytes, final: bool) -> str:
     return normalize_encoding(best.encoding)
 
 
-def _check_no_utf8_lines(sample: bytes, source: str) -> None:
-    """A GB18030 sample with lines that are valid UTF-8 Chinese is mixed."""
-    for number, line in enumerate(sample.split(b"\n"), start=1):
+def _check_one_encoding(sample: bytes, final: bool, lines_before: int, source: str) -> None:
+    """Lines of UTF-8 Chinese beside lines of GBK are mixed encodings."""
+    lines = sample.split(b"\n")
+    if not final:
+        lines.pop()  # may be cut in the middle of a character
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=lines_before + 1):
         if line.isascii():
             continue
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
-            continue
-        if len(_NON_ASCII.findall(text)) >= 2:
-            raise TableError(f"{source}: line {number} is UTF-8 while the text before or "
-                             "after it is GBK/GB18030: mixed encodings")
+            try:
+                line.decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            kind = "GBK/GB18030"
+        else:
+            # GBK bytes pass as UTF-8 now and then, but as Latin or Cyrillic letters,
+            # not as a run of Chinese: only Chinese text counts as a UTF-8 line.
+            if len(_HAN.findall(text)) < 2 or not _CHINESE_LINE.fullmatch(text):
+                continue
+            kind = "UTF-8"
+        seen.setdefault(kind, number)
+        if len(seen) == 2:
+            (first, at), (other, _) = seen.items()
+            raise TableError(f"{source}: line {number} is {other} while line {at} is "
+                             f"{first}: mixed encodings")
 
 
-def _first_non_ascii(path: Path) -> tuple[bytes, bool]:
-    """64 KiB from the first non-ASCII byte of the file (b"" for pure ASCII), and
-    whether that reaches the end of the file."""
+def _first_non_ascii(path: Path) -> tuple[bytes, bool, int]:
+    """64 KiB from the first non-ASCII byte of the file (b"" for pure ASCII), whether
+    that reaches the end of the file, and the number of lines before it."""
+    lines = 0
     with path.open("rb") as f:
         while chunk := f.read(SAMPLE_BYTES):
             found = _HIGH_BYTE.search(chunk)
             if found:
-                f.seek(f.tell() - len(chunk) + found.start())
+                line_start = chunk.rfind(b"\n", 0, found.start()) + 1
+                lines += chunk.count(b"\n", 0, line_start)
+                f.seek(f.tell() - len(chunk) + line_start)
                 sample = f.read(1 << 16)
-                return sample, len(sample) < 1 << 16
-    return b"", True
+                return sample, len(sample) < 1 << 16, lines
+            lines += chunk.count(b"\n")
+    return b"", True, lines
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -183,7 +214,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def _check_printable(sample: bytes, encoding: str, source: str) -> None:
-    text = sample.decode(encoding, "replace")
+    text = sample[:1 << 16].decode(encoding, "replace")
     controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 100):
         raise TableError(f"{source} is not a text table: it is full of control characters "

@@ -19,8 +19,8 @@ and objects as compact JSON text. An item that is not an object (a number, a
 list...) is reported as a RowIssue and yields no row. Invalid JSON is a
 TableError naming the line and column.
 
-A .json file whose first line is a whole object is read as NDJSON; a file that
-is one big object (`{"data": [...]}`) is refused with a message saying so.
+A .json file of objects one per line is read as NDJSON; a file that is one
+object (`{"data": [...]}`) is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 
 from desensitize.tables import Limits, TableError, TableInfo
 from desensitize.tables.common import BaseTable, IssueLog, unique_columns
-from desensitize.tables.encoding import detect_encoding, mixed_encoding_error
+from desensitize.tables.encoding import SAMPLE_BYTES, detect_encoding, mixed_encoding_error
 
 CHUNK_CHARS = 1 << 20
 _WS = re.compile(r"[ \t\n\r]*")
@@ -50,11 +50,15 @@ def open_json(path: Path, *, head: bytes, ndjson: bool, encoding: str | None,
     if text.startswith("["):
         return JsonArrayTable(path, detected, limits)
     if text.startswith("{"):
+        first, _, rest = text.partition("\n")
         try:
-            json.loads(text.split("\n", 1)[0])
+            json.loads(first)
+            single = not rest.strip() and len(head) < SAMPLE_BYTES
         except json.JSONDecodeError:
+            single = True
+        if single:
             raise TableError(f"{path.name} is a single JSON object; a table must be an "
-                             "array of objects, or one object per line (NDJSON)") from None
+                             "array of objects, or one object per line (NDJSON)")
         return NdjsonTable(path, detected, limits)
     shown = text[:20] or "nothing"
     raise TableError(f"{path.name} is not JSON: it starts with {shown!r}")
@@ -237,10 +241,11 @@ class _Cursor:
                     return value
                 # It ends where the text read so far ends: a number may go on.
             except json.JSONDecodeError as error:
-                cut = error.pos >= len(self.buf) - 32 or error.msg.startswith("Unterminated")
-                if self.eof and cut:
+                unterminated = error.msg.startswith("Unterminated")
+                if self.eof and (unterminated or not self.buf[error.pos:].strip()):
                     raise self.error(f"the file ends inside an item (truncated?): {error.msg}",
                                      error.pos) from None
+                cut = unterminated or error.pos >= len(self.buf) - 32  # may need more text
                 if self.eof or not cut or len(self.buf) - self.pos > self.max_item:
                     raise self.error(error.msg, error.pos) from None
             except ValueError as error:  # an integer with too many digits...

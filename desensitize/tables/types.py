@@ -44,6 +44,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 TYPES = ("integer", "number", "date", "datetime", "text")
@@ -90,10 +92,10 @@ _NEXT: dict[str | None, tuple[str, ...]] = {
 BATCH_ROWS = 4096
 
 
-def _fits(kind: str, joined: str, longest: int) -> bool:
+def _fits(kind: str, joined: str, values: list[str]) -> bool:
     if not _BATCH[kind].fullmatch(joined):
         return False
-    if kind == "number" and longest > 15:
+    if kind == "number" and max(map(len, values)) > 15:  # else at most 15 digits anyway
         return not _SIXTEEN_DIGITS.search(joined)
     if kind in ("date", "datetime"):
         return _february_29_valid(joined)
@@ -135,8 +137,12 @@ class TypeInferrer:
             self._flush()
 
     def feed_many(self, rows: Iterable[list[str | None]]) -> None:
-        for row in rows:
-            self.feed(row)
+        """Feed a batch at once (a loader's insert batch, say): cheaper than feed()."""
+        rows = iter(rows)
+        while chunk := list(islice(rows, self.batch_rows - len(self._batch))):
+            self._batch.extend(chunk)
+            if len(self._batch) >= self.batch_rows:
+                self._flush()
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, []
@@ -144,7 +150,7 @@ class TypeInferrer:
             return
         still_open = []
         for i in self._open:
-            values = list(filter(None, [row[i] for row in batch]))
+            values = list(filter(None, map(itemgetter(i), batch)))
             if values and not self._check(i, values):
                 self._types[i] = "text"
             else:
@@ -161,9 +167,8 @@ class TypeInferrer:
         joined = "\n".join(values) + "\n"
         if joined.count("\n") != len(values):
             return False  # a value with a line break
-        longest = max(map(len, values))
         for kind in _NEXT[self._types[i]]:
-            if _fits(kind, joined, longest):
+            if _fits(kind, joined, values):
                 self._types[i] = kind
                 if kind == "integer" and self._mobile[i]:
                     self._mobile[i] = _MOBILES.fullmatch(joined) is not None

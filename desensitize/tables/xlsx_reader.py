@@ -74,17 +74,22 @@ class XlsxTable(BaseTable):
         check_container(path, limits)
         from openpyxl import load_workbook
 
+        # A file object, not the path: openpyxl refuses names without an Excel extension,
+        # and resource files are stored under their hash.
+        self._file = path.open("rb")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns about styles it skips
-                self._book = load_workbook(path, read_only=True, data_only=True)
+                self._book = load_workbook(self._file, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises anything from KeyError to XML errors
+            self._file.close()
             raise TableError(f"{self.source} is not a readable .xlsx workbook "
                              f"({type(error).__name__}: {error})") from None
         try:
             self._setup(sheet)
         except BaseException:
             self._book.close()
+            self._file.close()
             raise
 
     def _setup(self, sheet: str | int | None) -> None:
@@ -160,6 +165,7 @@ class XlsxTable(BaseTable):
     def close(self) -> None:
         super().close()
         self._book.close()
+        self._file.close()
 
 
 class _Fills:
