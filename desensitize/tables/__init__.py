@@ -13,6 +13,17 @@ Rows stream: memory does not grow with the file. Every cell comes out as text
 (or None for an empty cell) whatever the format, so type inference
 (`desensitize.tables.types`) treats CSV, XLSX and JSON alike.
 
+`rows()` may be called again: each call reads the file from its first data row
+and starts `issues` afresh (a loader can infer types in one pass and insert in
+a second). `issues` keeps the first `Limits.max_issues` problems and then one
+issue counting the rest. `RowIssue.line` is the physical line of a text file
+and the sheet's row number in an XLSX file. Blank lines and blank sheet rows
+are skipped, not reported.
+
+Readers: `csv_reader` (CSV/TSV), `xlsx_reader` (+ `xlsx_zip`), `json_reader`
+(JSON arrays, NDJSON); `encoding` detects text encodings, `opening` picks the
+reader, `types` infers column types. Each module's docstring states its rules.
+
 This module holds the contract; the readers live beside it.
 """
 

@@ -85,11 +85,14 @@ class CsvTable(BaseTable):
         False when the sample does not hold the whole first record."""
         records = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
                              strict=False)
-        first = next((r for r in records if r), None)
-        if first is not None and len(first) > self.limits.max_columns:
-            raise TableError(f"{self.source} has {len(first)} columns; at most "
-                             f"{self.limits.max_columns} are allowed")
-        return whole or next(records, None) is not None
+        try:
+            first = next((r for r in records if r), None)
+            if first is not None and len(first) > self.limits.max_columns:
+                raise TableError(f"{self.source} has {len(first)} columns; at most "
+                                 f"{self.limits.max_columns} are allowed")
+            return whole or next(records, None) is not None
+        except csv.Error:
+            return True  # a giant cell: reading the header for real reports it
 
     def _read_header(self) -> list[str | None]:
         with self._open_text() as f:

@@ -87,17 +87,23 @@ def binary_kind(head: bytes) -> str | None:
 def detect_encoding(path: Path, head: bytes, given: str | None = None) -> str:
     """The encoding to read `path` with; TableError when it is not text."""
     source = path.name
-    if given:
-        encoding = normalize_encoding(given)
-        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
-        return encoding
-    for bom, encoding in BOMS:
-        if head.startswith(bom):
-            return encoding
-    what = binary_kind(head)
+    bom = next((encoding for mark, encoding in BOMS if head.startswith(mark)), None)
+    what = None if bom else binary_kind(head)
     if what:
         raise TableError(f"{source} is not a text table: it looks like {what}")
+    if given:
+        try:
+            encoding = normalize_encoding(given)
+        except TableError as error:
+            raise TableError(f"{source}: {error}") from None
+        if encoding == "utf-8" and bom == "utf-8-sig":
+            encoding = "utf-8-sig"
+        if b"\x00" in head and encoding in ASCII_COMPATIBLE:
+            raise TableError(f"{source} is not a text table: it contains NUL bytes "
+                             "(a binary file?)")
+        return encoding
+    if bom:
+        return bom
     if b"\x00" in head:
         encoding = _utf16_without_bom(head)
         if encoding:
@@ -227,12 +233,21 @@ def mixed_encoding_error(path: Path, encoding: str) -> TableError:
     if encoding not in ASCII_COMPATIBLE:
         return TableError(f"{source} is not valid {encoding} throughout: mixed encodings "
                           "or a damaged file")
-    decoder = "utf-8" if encoding == "utf-8-sig" else encoding
+    decoder = codecs.getincrementaldecoder("utf-8" if encoding == "utf-8-sig" else encoding)()
+    lines = 0
     with path.open("rb") as f:
-        for number, line in enumerate(f, start=1):
+        while chunk := f.read(SAMPLE_BYTES):
             try:
-                line.decode(decoder)
-            except UnicodeDecodeError:
-                return TableError(f"{source}: line {number} is not valid {encoding} although "
-                                  "the lines before it are: mixed encodings")
-    return TableError(f"{source} is not valid {encoding} throughout: mixed encodings")
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                held = len(error.object) - len(chunk)  # bytes kept from the chunk before
+                lines += chunk.count(b"\n", 0, max(error.start - held, 0))
+                break
+            lines += chunk.count(b"\n")
+        else:
+            return TableError(f"{source} is not valid {encoding} throughout: mixed encodings")
+    if lines == 0:
+        return TableError(f"{source}: line 1 is not valid {encoding}; is that the right "
+                          "encoding?")
+    return TableError(f"{source}: line {lines + 1} is not valid {encoding} although the lines "
+                      "before it are: mixed encodings")

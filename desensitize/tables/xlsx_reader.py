@@ -146,12 +146,12 @@ class XlsxTable(BaseTable):
             if number < self._data_start:
                 continue
             cells = [cell_text(v) for v in values[:ncols]]
-            if fills.active or number in fills.starts:
-                fills.apply(number, cells, values)
             if not any(cells):
-                continue
+                continue  # blank, even inside a merged range: nothing of its own
             if len(cells) < ncols:
                 cells.extend([None] * (ncols - len(cells)))
+            if fills.active or number in fills.starts:
+                fills.apply(number, cells, values)
             if len(values) > ncols:
                 extra = [t for t in map(cell_text, values[ncols:]) if t]
                 if extra:
@@ -184,7 +184,7 @@ class _Fills:
             self.active.append((min_col, max_row, value))
         self.active = [a for a in self.active if a[1] >= number]
         for column, _, value in self.active:
-            if column <= len(cells) and cells[column - 1] is None:
+            if column <= len(cells) and cells[column - 1] is None:  # past the header: cut
                 cells[column - 1] = value
 
 

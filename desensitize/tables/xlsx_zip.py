@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from openpyxl.utils.cell import range_boundaries
@@ -63,12 +64,15 @@ def merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     """The sheet's merged ranges as (min_row, min_col, max_row, max_col), 1-based."""
     refs: set[bytes] = set()
     tail = b""
-    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
-        while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            if b"mergeCell" in data:
-                refs.update(_MERGE.findall(data))
-            tail = data[-256:]  # an element cut by the chunk boundary is found next time
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                data = tail + chunk
+                if b"mergeCell" in data:
+                    refs.update(_MERGE.findall(data))
+                tail = data[-256:]  # an element cut by the chunk boundary is found next time
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        raise TableError(f"{path.name}: the sheet {part} cannot be read ({error})") from None
     ranges = []
     for ref in refs:
         try:

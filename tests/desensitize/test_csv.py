@@ -255,3 +255,11 @@ def test_short_gbk_lines_are_not_taken_for_mixed(tmp_path: Path) -> None:
     with open_table(write(tmp_path, "names.csv", data)) as table:
         assert table.info.encoding == "gb18030"
         assert sum(1 for _ in table.rows()) == 20_000
+
+
+def test_wrong_encoding_given(tmp_path: Path) -> None:
+    path = write(tmp_path, "gbk.csv", GBK_TEXT.encode("gbk"))
+    with pytest.raises(TableError, match="line 1 is not valid utf-8; is that the right"):
+        open_table(path, encoding="utf-8")
+    with pytest.raises(TableError, match="not a text table: it looks like a PDF"):
+        open_table(write(tmp_path, "doc.csv", b"%PDF-1.4\n..."), encoding="gbk")

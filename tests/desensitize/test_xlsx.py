@@ -161,3 +161,19 @@ def test_xlsx_found_by_content(tmp_path: Path) -> None:
     with open_table(blob) as table:
         assert table.info.format == "xlsx"
         assert table.info.columns[1] == "基本信息_姓名"
+
+
+def test_part_that_inflates_past_its_declared_size(tmp_path: Path) -> None:
+    """zipfile stops at the declared size and fails the CRC: a TableError, no crash."""
+    path = merged_workbook(tmp_path / "liar.xlsx")
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46: at + 46 + name_length] == name:
+            struct.pack_into("<I", data, at + 24, 100)  # declares 100 bytes
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(TableError, match="not a readable .xlsx workbook .*Bad CRC-32"):
+        open_table(path)
