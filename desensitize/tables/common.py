@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -94,12 +95,15 @@ class BaseTable:
         self._live.append(generator)
         return generator
 
-    def _read(self, log: IssueLog) -> Iterator[list[str | None]]:  # pragma: no cover
-        raise NotImplementedError
+    def _read(self, log: IssueLog) -> Iterator[list[str | None]]:
+        raise NotImplementedError  # pragma: no cover
 
     def close(self) -> None:
         for generator in self._live:
-            generator.close()  # type: ignore[attr-defined]  # runs the readers' finally
+            # Closing runs the readers' `with` blocks. ValueError: the generator is being
+            # read in another thread right now; its file closes when that reading ends.
+            with suppress(ValueError):
+                generator.close()  # type: ignore[attr-defined]
         self._live.clear()
         self._closed = True
 
