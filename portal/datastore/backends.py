@@ -1,0 +1,227 @@
+"""Where datastore tables live: an SQLite file of their own, or a PostgreSQL schema.
+
+Both backends hand out `Db`, one DB-API connection inside one transaction,
+and differ only in the SQL snippets below (placeholders, column types,
+case-insensitive LIKE, the table name's schema). Everything above this module
+writes SQL once.
+
+SQLite: `<var_dir>/datastore.db` in WAL mode, so searches keep reading the
+previous table while a load writes its replacement; connections are kept per
+thread (opening one costs a schema parse that grows with the number of
+tables). PostgreSQL: schema `datastore` in the main database (or the database
+of `datastore.url`), reached through SQLAlchemy's connection pool.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from portal.datastore.names import quote
+
+META_TABLE = "_table_metadata"
+
+
+class Db:
+    """One connection in one transaction; `?`-free SQL: use `backend.param`."""
+
+    def __init__(self, backend: Backend, conn: Any) -> None:
+        self.backend = backend
+        self.conn = conn
+        self.cur = conn.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.cur.execute(sql, tuple(params))
+        return self.cur
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        self.cur.executemany(sql, rows)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self.execute(sql, params).fetchone()
+
+    def columns(self) -> list[str]:
+        return [d[0] for d in self.cur.description or ()]
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 4096
+               ) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in batches, read lazily (a server-side cursor on PostgreSQL): stopping
+        early stops the query."""
+        if self.backend.dialect == "postgresql":
+            cur = self.conn.cursor(name=f"stream_{uuid.uuid4().hex}")
+            cur.itersize = size
+        else:
+            cur = self.conn.cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            while rows := cur.fetchmany(size):
+                yield rows
+        finally:
+            cur.close()
+
+
+class Backend:
+    dialect = ""
+    param = "?"
+    schema: str | None = None
+    # Logical type -> declared SQL type.
+    sql_types: dict[str, str] = {}
+
+    def quote(self, name: str) -> str:
+        return quote(name)
+
+    def table(self, name: str) -> str:
+        """The qualified SQL name of a datastore table."""
+        return self.quote(name) if not self.schema else f"{self.quote(self.schema)}.{self.quote(name)}"
+
+    def params(self, count: int) -> str:
+        return ", ".join([self.param] * count)
+
+    def like(self, expr: str) -> str:
+        """A case-insensitive substring test against one parameter (a LIKE pattern)."""
+        raise NotImplementedError
+
+    def as_text(self, expr: str) -> str:
+        return f"CAST({expr} AS TEXT)"
+
+    def id_column(self) -> str:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[Db]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def ensure_schema(self) -> None:
+        with self.transaction(write=True) as db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {self.table(META_TABLE)} ("
+                       "name TEXT PRIMARY KEY, fields TEXT NOT NULL, "
+                       "primary_key TEXT NOT NULL DEFAULT '[]')")
+
+    def dispose(self) -> None:
+        pass
+
+
+class SqliteBackend(Backend):
+    dialect = "sqlite"
+    param = "?"
+    sql_types = {"text": "TEXT", "integer": "INTEGER", "numeric": "REAL", "date": "TEXT",
+                 "timestamp": "TEXT"}
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.ensure_schema()
+
+    def connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+        """A new connection in autocommit mode (transactions are begun explicitly)."""
+        if read_only:
+            uri = f"file:{self.path}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-16000")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self.connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def like(self, expr: str) -> str:
+        # SQLite's LIKE ignores case (for ASCII letters) already.
+        return f"{expr} LIKE ? ESCAPE '\\'"
+
+    def id_column(self) -> str:
+        return '"_id" INTEGER PRIMARY KEY'
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[Db]:
+        conn = self._conn()
+        if conn.in_transaction:  # a nested use on this thread: share the transaction
+            yield Db(self, conn)
+            return
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield Db(self, conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def dispose(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class PostgresBackend(Backend):
+    dialect = "postgresql"
+    param = "%s"
+    sql_types = {"text": "text", "integer": "bigint", "numeric": "numeric", "date": "date",
+                 "timestamp": "timestamp"}
+
+    def __init__(self, url: str, schema: str = "datastore") -> None:
+        from sqlalchemy import create_engine
+
+        self.schema = schema
+        self.engine = create_engine(url, pool_pre_ping=True, future=True)
+        self.ensure_schema()
+
+    def quote(self, name: str) -> str:
+        # psycopg2 formats every statement run with parameters: a % in a name doubles.
+        return quote(name).replace("%", "%%")
+
+    def like(self, expr: str) -> str:
+        return f"{expr} ILIKE %s ESCAPE '\\'"
+
+    def id_column(self) -> str:
+        return '"_id" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY'
+
+    def connect(self) -> Any:
+        return self.engine.raw_connection()
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[Db]:
+        conn = self.connect()
+        try:
+            cur = conn.cursor()
+            if not write:
+                # One snapshot for the fields and the rows a search reads.
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield Db(self, conn)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()  # back to the pool
+
+    def ensure_schema(self) -> None:
+        with self.transaction(write=True) as db:
+            db.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema or 'datastore')}")
+        super().ensure_schema()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
