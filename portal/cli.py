@@ -194,6 +194,62 @@ def token_create(username: str, name: str) -> None:
 
 
 @main.group()
+def datastore() -> None:
+    """Tables of tabular resources (CKAN's DataStore)."""
+
+
+class _LoadProgress:
+    """tqdm bars on stderr: rows read, then indexes built."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.phase = ""
+
+    def __call__(self, phase: str, count: int) -> None:
+        from tqdm import tqdm
+
+        if phase != self.phase:
+            self.close()
+            unit = " rows" if phase == "reading" else " indexes"
+            self.bar = tqdm(desc=phase, unit=unit, unit_scale=phase == "reading",
+                            file=sys.stderr, dynamic_ncols=True)
+            self.phase = phase
+        self.bar.update(count - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@datastore.command("load")
+@click.argument("resource_id")
+def datastore_load(resource_id: str) -> None:
+    """Load RESOURCE_ID's uploaded file into its datastore table now."""
+    from portal.datastore.status import LoadFailed, run_load
+
+    portal = _portal()
+    try:
+        _call(portal, "resource_show", {"id": resource_id})
+        progress = _LoadProgress()
+        try:
+            result = run_load(portal, resource_id, progress=progress)
+        finally:
+            progress.close()
+    except LoadFailed as exc:
+        raise click.ClickException(f"load failed: {exc}") from None
+    finally:
+        portal.dispose()
+    if result is None:
+        raise click.ClickException(f"resource {resource_id} has no uploaded file to load")
+    rate = result.rows / result.seconds if result.seconds else 0
+    click.echo(f"loaded {result.rows} rows into {resource_id} in {result.seconds:.2f} s "
+               f"({rate:,.0f} rows/s); indexes in {result.index_seconds:.2f} s")
+    for issue in result.issues[:5]:
+        click.echo(f"  row {issue.row + 1}: {issue.message}", err=True)
+
+
+@main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
 

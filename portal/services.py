@@ -20,7 +20,9 @@ from portal.actions.errors import UnknownAction
 from portal.actions.registry import Caller, Context, load_actions
 from portal.blobs import BlobStore
 from portal.crypto import FieldCipher, load_or_create_key
+from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
+from portal.jobs import JobQueue
 from portal.models import ApiToken, User
 from portal.settings import Settings, load_settings
 
@@ -52,6 +54,9 @@ class Portal:
         self.blobs.sweep_tmp(max_age=STALE_UPLOAD_SECONDS)
         self.cipher = FieldCipher(load_or_create_key(self.var_dir / "secret" / "fields.key"))
         self.actions = load_actions()
+        self.datastore = Datastore(self.settings, self.settings.database_url)
+        # Background work (datastore loads after uploads), run after the action commits.
+        self.jobs = JobQueue(int(self.settings.get("datastore", "load_workers", 1)))
 
     @property
     def site_url(self) -> str:
@@ -104,4 +109,6 @@ class Portal:
             return self.caller_for_user(session, user)
 
     def dispose(self) -> None:
+        self.jobs.stop()
+        self.datastore.dispose()
         self.engine.dispose()

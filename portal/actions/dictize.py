@@ -133,11 +133,22 @@ def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
             "metadata_modified": ckan_time(res.last_modified or res.created),
             "position": res.position,
             "state": res.state,
-            "datastore_active": False,
+            **datastore_keys(res),
             "versions": version_dicts(res, site_url),
         }
     )
     return out
+
+
+def datastore_keys(res: Resource) -> dict[str, Any]:
+    """CKAN's datastore_active (a table exists), and how the latest load went."""
+    table = res.datastore
+    failed = table is not None and table.status == "error"
+    return {
+        "datastore_active": bool(table is not None and table.loaded_at is not None),
+        "datastore_status": table.status if table is not None else None,
+        "datastore_error": table.message if failed else None,
+    }
 
 
 def package_dict(ds: Dataset, site_url: str) -> dict[str, Any]:

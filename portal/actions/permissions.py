@@ -116,6 +116,13 @@ RULES: dict[str, Rule] = {
     "resource_update": dataset_editable,
     "resource_patch": dataset_editable,
     "resource_delete": dataset_editable,
+    # datastore: a table is read as its dataset is; SQL checks each table it reads
+    "datastore_search": dataset_visible,
+    "datastore_info": dataset_visible,
+    "datastore_search_sql": anyone,
+    "datastore_create": dataset_editable,
+    "datastore_upsert": dataset_editable,
+    "datastore_delete": dataset_editable,
     # organizations
     "organization_list": anyone,
     "organization_show": anyone,

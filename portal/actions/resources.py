@@ -30,6 +30,7 @@ from portal.actions.schema import (
     validate,
 )
 from portal.blobs import BlobTooLarge
+from portal.datastore import status as datastore_status
 from portal.models import Dataset, Resource
 from portal.models.base import new_id, utcnow
 
@@ -57,7 +58,7 @@ RESOURCE_SCHEMA = {
 _COMPUTED = {
     "package_id", "url_type", "created", "last_modified", "metadata_modified", "position",
     "state", "datastore_active", "upload", "revision_id", "tracking_summary", "cache_url",
-    "cache_last_updated", "clear_upload",
+    "cache_last_updated", "clear_upload", "datastore_status", "datastore_error",
 }  # mimetype_inner and resource_type are kept (as extras), as CKAN keeps them
 
 
@@ -136,6 +137,7 @@ def apply_resource(ctx: Context, res: Resource, params: dict[str, Any], *, parti
         res.mimetype = clean.get("mimetype") or mimetypes.guess_type(upload.filename)[0] or ""
         res.format = clean.get("format") or _guess_format(upload.filename)
         record_version(ctx, res, sha, size, upload.filename, res.mimetype)
+        datastore_status.file_changed(ctx, res)  # loaded (or dropped) once committed
     elif url is not None and not (res.url_type == "upload" and _is_own_download(url, res)):
         # A new URL replaces an uploaded file (CKAN's behaviour); our own
         # download URL echoed back by package_show -> package_update keeps it.
@@ -230,6 +232,7 @@ def resource_delete(ctx: Context, params: dict[str, Any]) -> None:
     res = lookup.resource(ctx.session, lookup.required_id(params))
     authorize(ctx, Target(dataset=res.dataset))
     res.state = "deleted"
+    datastore_status.resource_deleted(ctx, res)
     for pos, other in enumerate(r for r in res.dataset.resources if r.state == "active"):
         other.position = pos
     _touch(res.dataset)

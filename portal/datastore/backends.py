@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,10 @@ from typing import Any
 from portal.datastore.names import quote
 
 META_TABLE = "_table_metadata"
+
+
+class QueryTimeout(Exception):
+    """A statement ran past its time limit and was stopped."""
 
 
 class Db:
@@ -100,6 +105,12 @@ class Backend:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    @contextmanager
+    def time_limit(self, db: Db, milliseconds: int) -> Iterator[None]:
+        """Stop the statements run inside after `milliseconds` (QueryTimeout)."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
     def ensure_schema(self) -> None:
         with self.transaction(write=True) as db:
             db.execute(f"CREATE TABLE IF NOT EXISTS {self.table(META_TABLE)} ("
@@ -168,6 +179,21 @@ class SqliteBackend(Backend):
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def time_limit(self, db: Db, milliseconds: int) -> Iterator[None]:
+        # The progress handler runs every 10,000 virtual machine steps (well under a
+        # millisecond); returning non-zero interrupts the statement.
+        end = time.monotonic() + milliseconds / 1000
+        db.conn.set_progress_handler(lambda: int(time.monotonic() > end), 10_000)
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryTimeout(str(exc)) from None
+            raise
+        finally:
+            db.conn.set_progress_handler(None, 0)
+
     def dispose(self) -> None:
         with self._lock:
             for conn in self._all:
@@ -218,10 +244,27 @@ class PostgresBackend(Backend):
         finally:
             conn.close()  # back to the pool
 
+    @contextmanager
+    def time_limit(self, db: Db, milliseconds: int) -> Iterator[None]:
+        import psycopg2.errors
+
+        db.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+        try:
+            yield
+        except psycopg2.errors.QueryCanceled as exc:
+            raise QueryTimeout(str(exc).strip()) from None
+
     def ensure_schema(self) -> None:
-        with self.transaction(write=True) as db:
-            db.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema or 'datastore')}")
-        super().ensure_schema()
+        import psycopg2.errors
+
+        try:
+            with self.transaction(write=True) as db:
+                db.execute(f"CREATE SCHEMA IF NOT EXISTS {self.quote(self.schema or 'datastore')}")
+                db.execute(f"CREATE TABLE IF NOT EXISTS {self.table(META_TABLE)} ("
+                           "name TEXT PRIMARY KEY, fields TEXT NOT NULL, "
+                           "primary_key TEXT NOT NULL DEFAULT '[]')")
+        except psycopg2.errors.UniqueViolation:
+            pass  # another process created them at the same moment
 
     def dispose(self) -> None:
         self.engine.dispose()

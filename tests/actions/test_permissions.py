@@ -55,9 +55,20 @@ VIEWERS = {
     "edu-deleted": {"sysadmin"},
     "health-draft": {"health-admin", "sysadmin"},
 }
+def with_table(w: World, entry: str) -> str:
+    """The entry's resource, with a datastore table (made once, by the bureau)."""
+    rid = w.resource_ids[entry]
+    if not w.call("sysadmin", "resource_show", {"id": rid})["datastore_active"]:
+        w.portal.call("datastore_create", {"resource_id": rid, "fields": [
+            {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, user=SYSTEM)
+    return rid
+
+
 READS: dict[str, Params] = {
     "package_show": lambda w, entry: {"id": entry},
     "resource_show": lambda w, entry: {"id": w.resource_ids[entry]},
+    "datastore_search": lambda w, entry: {"resource_id": with_table(w, entry)},
+    "datastore_info": lambda w, entry: {"id": with_table(w, entry)},
 }
 
 
@@ -84,6 +95,11 @@ DATASET_WRITES: dict[str, Params] = {
     "resource_update": lambda w, e: {"id": w.resource_ids[e], "url": "http://example.cn/b.csv"},
     "resource_patch": lambda w, e: {"id": w.resource_ids[e], "description": "改过的说明"},
     "resource_delete": lambda w, e: {"id": w.resource_ids[e]},
+    "datastore_create": lambda w, e: {"resource_id": w.resource_ids[e], "fields": [
+        {"id": "n", "type": "integer"}], "records": [{"n": 2}]},
+    "datastore_upsert": lambda w, e: {"resource_id": with_table(w, e),
+                                      "records": [{"_id": 1, "n": 3}]},
+    "datastore_delete": lambda w, e: {"resource_id": with_table(w, e), "filters": {"n": 1}},
 }
 EDITORS = {"edu-draft": WRITERS, "edu-published": WRITERS, "edu-private": WRITERS,
            "edu-deleted": {"sysadmin"}}
@@ -304,6 +320,43 @@ def test_reads_open_to_everyone(world: World, action: str) -> None:
     assert allowed(outcomes) == EVERYONE  # what they show is checked in test_visibility.py
 
 
+# --- SQL over datastore tables ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sql_portal(world: World) -> Any:
+    """The world's portal with datastore_search_sql turned on (it is off by default)."""
+    from portal.services import Portal
+    from tests.conftest import make_settings
+
+    portal = Portal(make_settings(world.portal.var_dir, world.portal.settings.database_url,
+                                  datastore={"sql_enabled": True}))
+    yield portal
+    portal.dispose()
+
+
+def test_sql_is_refused_to_everyone_while_turned_off(world: World) -> None:
+    rid = with_table(world, "edu-published")
+    outcomes = {p: attempt(world, p, "datastore_search_sql", {"sql": f'SELECT * FROM "{rid}"'})
+                for p in PERSONAS}
+    assert allowed(outcomes) == set()
+
+
+@pytest.mark.parametrize("entry", VIEWERS)
+def test_who_may_read_an_entry_s_table_through_sql(world: World, sql_portal: Any,
+                                                   entry: str) -> None:
+    """A table is read through SQL by exactly those who may see its dataset."""
+    rid = with_table(world, entry)
+    outcomes = {}
+    for persona in PERSONAS:
+        try:
+            sql_portal.call("datastore_search_sql", {"sql": f'SELECT count(*) FROM "{rid}"'},
+                            user=world.callers[persona])
+            outcomes[persona] = "ok"
+        except NotAuthorized:
+            outcomes[persona] = "refused"
+    assert allowed(outcomes) == VIEWERS[entry]
+
+
 # --- the table itself ----------------------------------------------------------------------
 
 def test_every_registered_action_has_a_rule_and_every_rule_an_action() -> None:
@@ -312,7 +365,7 @@ def test_every_registered_action_has_a_rule_and_every_rule_an_action() -> None:
 
 def test_every_rule_is_tried_by_a_test_here() -> None:
     tried = (set(READS) | set(DATASET_WRITES) | {"package_create"} | set(OTHER_RULES)
-             | set(OPEN_READS))
+             | set(OPEN_READS) | {"datastore_search_sql"})
     assert tried == set(RULES)
 
 

@@ -83,7 +83,21 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "user_create": (lambda s: {"name": "another"}, lambda s, r: r["id"]),
     "api_token_create": (lambda s: {"user": "teacher"}, lambda s, r: r["id"]),
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),
+    "datastore_create": (lambda s: {"resource_id": s.resource["id"], "fields": [
+        {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, lambda s, r: s.resource["id"]),
+    "datastore_upsert": (lambda s: _table(s, {"records": [{"_id": 1, "n": 2}]}),
+                         lambda s, r: s.resource["id"]),
+    "datastore_delete": (lambda s: _table(s, {"filters": {"n": 1}}),
+                         lambda s, r: s.resource["id"]),
 }
+
+
+def _table(scene: Scene, params: dict[str, Any]) -> dict[str, Any]:
+    """A datastore table on the scene's resource, then params for an action on it."""
+    rid = scene.resource["id"]
+    scene.portal.call("datastore_create", {"resource_id": rid, "fields": [
+        {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, user=SYSTEM)
+    return {"resource_id": rid, **params}
 
 
 def _member(scene: Scene, params: dict[str, Any]) -> dict[str, Any]:

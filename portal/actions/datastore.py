@@ -1,0 +1,270 @@
+"""CKAN's DataStore API: datastore_search, datastore_info and datastore_search_sql
+read; datastore_create, datastore_upsert and datastore_delete write.
+
+Reads follow the resource's dataset (whoever may see the dataset may query its
+table); writes need an editor of the dataset's organization. The rows live in
+the datastore database (portal/datastore), the status and data dictionary in
+the catalog (DatastoreTable). A write changes the datastore in its own
+transaction, committed after the catalog's changes and the audit entry have
+been flushed, so a refused catalog change leaves the rows untouched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from portal import audit
+from portal.actions import lookup
+from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.actions.permissions import Target, authorize, is_authorized
+from portal.actions.registry import Context, action
+from portal.datastore import TableMeta, search, sql, write
+from portal.datastore.backends import QueryTimeout
+from portal.datastore.names import ID_FIELD
+from portal.models import DatastoreTable, Resource
+from portal.models.base import utcnow
+
+
+def _resource(ctx: Context, params: dict[str, Any], key: str = "resource_id") -> Resource:
+    if key not in params and "id" in params:
+        key = "id"  # datastore_info takes id; CKAN clients send either
+    res = lookup.resource(ctx.session, lookup.required_id(params, key))
+    authorize(ctx, Target(dataset=res.dataset))
+    return res
+
+
+def _not_found(resource_id: str) -> NotFound:
+    return NotFound(f'Resource "{resource_id}" was not found in the datastore')
+
+
+def _dictionary(res: Resource) -> dict[str, dict[str, Any]]:
+    table = res.datastore
+    return {f["id"]: f.get("info") or {} for f in (table.fields if table else []) or []}
+
+
+def _field_dicts(meta: TableMeta, names: list[str], res: Resource) -> list[dict[str, Any]]:
+    info = _dictionary(res)
+    types = {c.id: c.type for c in meta.columns}
+    out: list[dict[str, Any]] = []
+    for name in names:
+        if name == ID_FIELD:
+            out.append({"id": ID_FIELD, "type": "int"})
+        else:
+            out.append({"id": name, "type": types[name], "info": info.get(name, {})})
+    return out
+
+
+def _timeout(ctx: Context, key: str, default: int) -> int:
+    return int(ctx.portal.datastore.setting(key, default))
+
+
+@action(read_only=True)
+def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Search a resource's table (CKAN's parameters). Params: resource_id, filters
+    ({field: value or [values]}), q (text, or {field: text}), distinct, fields, sort
+    ("field desc, field2"), limit (default 100, at most datastore.search_rows_max),
+    offset, include_total, records_format (objects, lists, csv, tsv)."""
+    res = _resource(ctx, params)
+    store = ctx.portal.datastore
+    timeout = _timeout(ctx, "search_timeout_ms", 10_000)
+    try:
+        with store.read() as db, db.backend.time_limit(db, timeout):
+            meta = store.meta(db, res.id)
+            if meta is None:
+                raise _not_found(res.id)
+            found = search.parse(params, meta, db, int(store.setting("search_rows_max", 32000)))
+            rows, total = search.run(found, db)
+    except QueryTimeout:
+        raise ValidationError({"query": [f"The search took longer than {timeout} ms and was "
+                                         "stopped; narrow it with filters"]}) from None
+    sort = ", ".join(f"{n} desc" if d else n for n, d in found.sort) or ID_FIELD
+    out = {
+        "resource_id": res.id,
+        "fields": _field_dicts(meta, found.fields, res),
+        "records": search.records(found, rows),
+        "records_format": found.records_format,
+        "limit": found.limit,
+        "offset": found.offset,
+        "sort": sort,
+        "filters": write.json_param(params.get("filters"), "filters") or {},
+        "q": write.json_param(params.get("q"), "q") or "",
+        "distinct": found.distinct,
+        "include_total": found.include_total,
+        "_links": search.links(params, found),
+    }
+    if total is not None:
+        out["total"], out["total_was_estimated"] = total, False
+    return out
+
+
+@action(read_only=True)
+def datastore_info(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """A resource table's row count and fields with their types, descriptions (info)
+    and database schema. Params: id (or resource_id)."""
+    res = _resource(ctx, params, key="id")
+    store = ctx.portal.datastore
+    with store.read() as db:
+        meta = store.meta(db, res.id)
+        if meta is None:
+            raise _not_found(res.id)
+        count = store.count(db, res.id)
+        native = db.backend.sql_types
+    fields = _field_dicts(meta, meta.ids, res)
+    for f in fields:
+        f["schema"] = {"native_type": native[f["type"]], "notnull": False,
+                       "uniquekey": f["id"] in meta.primary_key}
+    table = res.datastore
+    return {
+        "meta": {"id": res.id, "count": count, "table_type": "BASE TABLE", "aliases": [],
+                 "primary_key": meta.primary_key,
+                 "status": table.status if table else "active",
+                 "loaded": table.loaded_at.isoformat() if table and table.loaded_at else None},
+        "fields": fields,
+    }
+
+
+@contextmanager
+def _database_refusals(key: str) -> Iterator[None]:
+    """A duplicate key or a value the database refuses is the client's error (409)."""
+    import psycopg2
+
+    try:
+        yield
+    except (sqlite3.IntegrityError, psycopg2.IntegrityError) as exc:
+        raise ValidationError({key: ["duplicate values for the primary key (or _id): "
+                                     f"{str(exc).strip().splitlines()[0]}"]}) from None
+    except psycopg2.DataError as exc:
+        raise ValidationError({key: [f"the database refused a value: "
+                                     f"{str(exc).strip().splitlines()[0]}"]}) from None
+
+
+def _record(ctx: Context, res: Resource, meta: TableMeta, count: int,
+            infos: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Bring the catalog's DatastoreTable (status, dictionary, count) up to date."""
+    table = res.datastore or DatastoreTable(resource_id=res.id, fields=[], message="")
+    old = {f.get("id"): f.get("info") or {} for f in table.fields or []}
+    table.fields = [{"id": c.id, "type": c.type,
+                     "info": {"label": "", "notes": "", **old.get(c.id, {}),
+                              **(infos or {}).get(c.id, {})}} for c in meta.columns]
+    table.row_count, table.status, table.message = count, "active", ""
+    table.loaded_at = table.updated_at = utcnow()
+    res.datastore = table
+    return table.fields
+
+
+def _audit(ctx: Context, res: Resource, detail: dict[str, Any]) -> None:
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="resource",
+                 object_id=res.id, detail={"package_id": res.package_id, **detail})
+    ctx.session.flush()  # catalog errors surface before the datastore commits
+
+
+def _new_resource(ctx: Context, spec: Any) -> Resource:
+    """datastore_create with `resource`: a resource made for data pushed through the API."""
+    from portal.actions.resources import new_resource
+
+    if not isinstance(spec, dict):
+        raise ValidationError({"resource": ["Must be an object with package_id"]})
+    ds = lookup.dataset(ctx.session, lookup.required_id(spec, "package_id"))
+    authorize(ctx, Target(dataset=ds))
+    res = new_resource(ctx, ds, {k: v for k, v in spec.items() if k != "upload"})
+    ctx.session.flush()
+    return res
+
+
+@action()
+def datastore_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create a resource's table, or add fields to it, and insert records. Params:
+    resource_id (or resource: a new resource's fields with package_id), fields
+    ([{id, type, info: {label, notes}}]; info alone edits the data dictionary),
+    records, primary_key (list or comma-separated); force is accepted and ignored."""
+    if params.get("resource_id") in (None, "") and "resource" in params:
+        res = _new_resource(ctx, write.json_param(params["resource"], "resource"))
+    else:
+        res = _resource(ctx, params)
+    records = write.records_param(params.get("records"))
+    primary_key = write.name_list(params.get("primary_key"), "primary_key")
+    store = ctx.portal.datastore
+    with store.write() as db, _database_refusals("records"):
+        meta = store.meta(db, res.id)
+        columns, infos = write.parse_fields(params.get("fields"), records, meta)
+        if not columns:
+            raise ValidationError({"fields": ["A new table needs fields (or records to take "
+                                              "them from)"]})
+        meta = write.create_or_extend(store, db, res.id, columns, primary_key)
+        write.write_records(db, meta, write.convert_records(meta, records), "insert")
+        fields = _record(ctx, res, meta, store.count(db, res.id), infos)
+        _audit(ctx, res, {"records": len(records), "fields": [c.id for c in meta.columns]})
+    return {"resource_id": res.id, "fields": fields, "primary_key": meta.primary_key,
+            "method": "insert"}
+
+
+@action()
+def datastore_upsert(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Insert or update records of an existing table. Params: resource_id, records,
+    method (upsert, insert or update; default upsert: upsert and update match records
+    on the primary key, or on _id); force is accepted and ignored."""
+    res = _resource(ctx, params)
+    method = params.get("method") or "upsert"
+    if method not in write.METHODS:
+        raise ValidationError({"method": [f"Must be one of: {', '.join(write.METHODS)}"]})
+    records = write.records_param(params.get("records"))
+    store = ctx.portal.datastore
+    with store.write() as db, _database_refusals("records"):
+        meta = store.meta(db, res.id)
+        if meta is None:
+            raise _not_found(res.id)
+        write.write_records(db, meta, write.convert_records(meta, records), method)
+        _record(ctx, res, meta, store.count(db, res.id))
+        _audit(ctx, res, {"records": len(records), "method": method})
+    return {"resource_id": res.id, "method": method}
+
+
+@action()
+def datastore_delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Delete the records matching filters, or (without filters) the whole table.
+    Params: resource_id, filters ({field: value or [values]}); force is ignored."""
+    res = _resource(ctx, params)
+    store = ctx.portal.datastore
+    with store.write() as db:
+        meta = store.meta(db, res.id)
+        if meta is None:
+            raise _not_found(res.id)
+        if "filters" not in params:
+            store.drop(db, res.id)
+            res.datastore = None  # the dictionary goes with the table
+            _audit(ctx, res, {"dropped": True})
+            return {"resource_id": res.id}
+        deleted = write.delete_rows(db, meta, params.get("filters"))
+        _record(ctx, res, meta, store.count(db, res.id))
+        _audit(ctx, res, {"deleted": deleted})
+    return {"resource_id": res.id, "filters": write.json_param(params["filters"], "filters")}
+
+
+def _readable_table(ctx: Context, name: str) -> bool:
+    """May the caller read the table named `name` (a resource id) through SQL?"""
+    res = ctx.session.get(Resource, name) if len(name) <= 36 else None
+    if res is None or res.state == "deleted" or res.datastore is None:
+        return False
+    return res.datastore.loaded_at is not None and is_authorized(
+        ctx, Target(dataset=res.dataset), action="datastore_search")
+
+
+@action(read_only=True)
+def datastore_search_sql(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Run one SELECT over datastore tables (named by resource id, double-quoted).
+    Off unless datastore.sql_enabled; functions on an allow-list only; a time limit
+    (datastore.sql_timeout_ms) and a row cap (datastore.sql_rows_max). Params: sql."""
+    store = ctx.portal.datastore
+    if not store.setting("sql_enabled", False):
+        raise NotAuthorized("datastore_search_sql is turned off on this portal "
+                            "(setting datastore.sql_enabled)")
+    authorize(ctx)
+    backend = store.backend
+    dialect = "sqlite" if backend.dialect == "sqlite" else "postgres"
+    checked = sql.check(params.get("sql"), dialect, backend.schema,
+                        lambda name: _readable_table(ctx, name))
+    return sql.run(backend, checked, _timeout(ctx, "sql_timeout_ms", 5000),
+                   int(store.setting("sql_rows_max", 10_000)))
