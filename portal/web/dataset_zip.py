@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.web.calls import portal, show_or_404
+from portal.web.datasets import api_base
 from portal.web.downloads import content_disposition, upload_filename
 from portal.web.filters import BEIJING, parse_time, safe_url
 from portal.web.zipstream import Member, stream_zip
@@ -62,7 +63,7 @@ def _opener(sha: str) -> Callable[[], BinaryIO]:
 
 def _readme(pkg: dict[str, Any], files: list[tuple[str, dict[str, Any]]],
             links: list[dict[str, Any]], missing: list[dict[str, Any]]) -> bytes:
-    page = url_for("dataset.read", id=pkg["name"], _external=True)
+    page = api_base() + url_for("dataset.read", id=pkg["name"])
     lines = [pkg.get("title") or pkg["name"], page, ""]
     if pkg.get("license_title"):
         lines += [_("Licence: %(licence)s", licence=pkg["license_title"]), ""]

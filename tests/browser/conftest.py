@@ -61,12 +61,16 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def screenshot(page: Any) -> Any:
-    """screenshot("name"): save the whole page to test-artifacts/screenshots/name.png."""
+    """screenshot("name"): save the whole page (or, given a locator, that element) to
+    test-artifacts/screenshots/name.png."""
 
     def take(name: str, target: Any = None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        (target or page).screenshot(path=str(path), full_page=True)
+        if target is None:
+            page.screenshot(path=str(path), full_page=True)
+        else:
+            target.screenshot(path=str(path))
         return path
 
     return take

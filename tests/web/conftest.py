@@ -62,3 +62,52 @@ def create_catalog(portal: Portal, admin: Caller) -> Catalog:
 @pytest.fixture
 def catalog(portal: Portal, sysadmin: Caller) -> Catalog:
     return create_catalog(portal, sysadmin)
+
+
+# A county spreadsheet as departments send them: GBK, quoted commas and line breaks,
+# negative numbers, and text that a spreadsheet would run as a formula.
+TABLE_ROWS = [
+    ["区域", "人口", "面积", "日期", "备注"],
+    ["城关镇", "52000", "-12.5", "2024-01-05", "=1+1"],
+    ["双河镇", "18800", "3.25", "2024-02-01", "含,逗号"],
+    ["大庄镇", "-7", "0.5", "2023-12-31", "+86 138 0000 0000"],
+    ["草沟镇", "21000", "-0.75", "2024-03-15", "@SUM(A1)"],
+    ["黄圩镇", "9900", "12.75", "2024-04-01", "多行\n备注"],
+    ["长沟镇", "15000", "-3.5", "2024-05-20", "-12.5"],
+    ["墩集镇", "", "1.5", "", '引号"内'],
+]
+
+
+def gbk_csv(rows: list[list[str]]) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("gbk")
+
+
+@dataclass
+class Table:
+    catalog: Catalog
+    resource: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.resource["id"])
+
+
+def load_table(catalog: Catalog, rows: list[list[str]], name: str = "乡镇人口.csv",
+               dataset: str = "schools") -> Table:
+    """Upload a GBK CSV and wait for the background load into the datastore."""
+    res = catalog.portal.call("resource_create", {
+        "package_id": dataset, "name": name.rsplit(".", 1)[0],
+        "upload": Upload(name, io.BytesIO(gbk_csv(rows)))}, user=catalog.admin)
+    assert catalog.portal.jobs.wait_idle(60)
+    res = catalog.portal.call("resource_show", {"id": res["id"]}, user=catalog.admin)
+    assert res["datastore_active"], res.get("datastore_error")
+    return Table(catalog, res)
+
+
+@pytest.fixture
+def table(catalog: Catalog) -> Table:
+    return load_table(catalog, TABLE_ROWS)

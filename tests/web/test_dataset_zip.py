@@ -31,7 +31,7 @@ def test_the_zip_holds_the_files_and_lists_the_links(client, catalog: Catalog) -
     assert archive.read("学校名录 2024.csv") == CSV_BYTES
     text = readme(archive)
     assert text.splitlines()[0] == "全县学校名录"
-    assert "http://localhost/dataset/schools" in text
+    assert f"{catalog.portal.site_url}/dataset/schools" in text
     assert "学校名录 2024.csv" in text
     assert "教育局网站: https://edu.example.cn/schools" in text
     assert "\r\n" in text
