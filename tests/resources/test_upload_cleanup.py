@@ -179,3 +179,27 @@ def test_stale_temporary_files_are_swept_when_the_portal_starts(portal: Portal) 
         assert sorted(p.name for p in tmp.iterdir()) == ["upload-in-progress"]
     finally:
         restarted.dispose()
+
+
+def test_a_recording_sees_only_its_own_thread_s_blobs(tmp_path) -> None:
+    import io
+
+    from portal.blobs import BlobStore
+
+    store = BlobStore(tmp_path)
+    other: list[str] = []
+
+    def elsewhere() -> None:
+        with store.recording() as written:
+            store.put(io.BytesIO(b"other thread"))
+            other.extend(written)
+
+    with store.recording() as mine:
+        store.put(io.BytesIO(b"this thread"))
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+    assert mine == [hashlib.sha256(b"this thread").hexdigest()]
+    assert other == [hashlib.sha256(b"other thread").hexdigest()]
+    store.put(io.BytesIO(b"not recorded"))  # no recording open: nothing to collect
+    assert mine == [hashlib.sha256(b"this thread").hexdigest()]
