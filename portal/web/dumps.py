@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from portal.actions.errors import ActionError, NotAuthorized, NotFound, ValidationError
+from portal.actions.errors import ActionError, NotAuthorized, NotFound
 from portal.web.calls import call, show_or_404
 from portal.web.downloads import content_disposition
 from portal.web.dump_formats import (
@@ -157,9 +157,7 @@ def _pages_or_error(resource_id: str, dump: DumpRequest) -> Pages:
         return Pages(resource_id, dump)
     except (NotFound, NotAuthorized):
         abort(404)
-    except ValidationError as exc:
-        abort(400, description=str(exc))
-    except ActionError as exc:  # any other refusal of the search is the request's fault
+    except ActionError as exc:  # a bad filter, field or sort: the request's fault
         abort(400, description=str(exc))
 
 

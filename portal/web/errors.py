@@ -34,9 +34,17 @@ def _is_api() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def _page(code: int) -> tuple[str, int]:
+def _page(code: int, detail: str = "") -> tuple[str, int]:
     return render_template("error.html", code=code, title=TITLES.get(code, TITLES[400]),
-                           message=MESSAGES.get(code, "")), code
+                           message=MESSAGES.get(code, ""), detail=detail), code
+
+
+def _detail(error: HTTPException) -> str:
+    """What a view said about a bad request (abort(400, description=...)), if anything:
+    Werkzeug's stock descriptions say nothing the page does not say already."""
+    if error.code != 400 or error.description == type(error).description:
+        return ""
+    return str(error.description or "")
 
 
 def http_error(error: HTTPException) -> Response | tuple[str, int] | HTTPException:
@@ -46,7 +54,7 @@ def http_error(error: HTTPException) -> Response | tuple[str, int] | HTTPExcepti
     if isinstance(error, BadSearch):
         return render_template("search_error.html", detail=error.description,
                                q=request.args.get("q", "")), 400
-    return _page(code)
+    return _page(code, _detail(error))
 
 
 def server_error(error: InternalServerError) -> tuple[str, int] | HTTPException:

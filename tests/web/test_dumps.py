@@ -189,3 +189,10 @@ def test_tables_of_hidden_entries_are_404(client, catalog: Catalog, state) -> No
 ])
 def test_bad_parameters_are_400(client, table: Table, params: dict[str, str]) -> None:
     assert get(client, table, **params).status_code == 400
+
+
+def test_a_bad_request_page_says_what_was_wrong(client, table: Table) -> None:
+    html = get(client, table, filters="not json").get_data(as_text=True)
+    assert "filters must be a JSON object" in html
+    html = get(client, table, filters=json.dumps({"没有这列": "x"})).get_data(as_text=True)
+    assert "没有这列" in html
