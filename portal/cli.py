@@ -91,6 +91,10 @@ def _serve(portal: Any, host: str, port: int) -> None:
     from waitress import serve
 
     from portal.app import create_app
+    from portal.datastore.status import resume_unfinished
+
+    if resumed := resume_unfinished(portal):
+        click.echo(f"loading {resumed} tables left unfinished into the datastore")
 
     threads = int(portal.settings.get("server", "threads", 8))
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
@@ -135,6 +139,9 @@ def demo(no_serve: bool, port: int | None, host: str | None) -> None:
     load_demo(portal, echo=click.echo)
     if not no_serve:
         _serve(portal, host, port)
+    elif portal.jobs.pending():
+        click.echo("loading the demo's tables into the datastore ...")
+        portal.jobs.wait_idle(timeout=None)
 
 
 @main.group()

@@ -101,8 +101,9 @@ class JobQueue:
                     self._running -= 1
                     self._cond.notify_all()
 
-    def wait_idle(self, timeout: float = 60.0) -> bool:
-        """Block until no job is waiting or running; False when the timeout passed first."""
+    def wait_idle(self, timeout: float | None = 60.0) -> bool:
+        """Block until no job is waiting or running (timeout None: however long it takes);
+        False when the timeout passed first."""
         with self._cond:
             return self._cond.wait_for(lambda: not self._waiting and not self._running,
                                        timeout=timeout)

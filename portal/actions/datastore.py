@@ -102,8 +102,8 @@ def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 @action(read_only=True)
 def datastore_info(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """A resource table's row count and fields with their types, descriptions (info)
-    and database schema. Params: id (or resource_id)."""
+    """A resource table's row count, load status and notes, and fields with their types,
+    descriptions (info) and database schema. Params: id (or resource_id)."""
     res = _resource(ctx, params, key="id")
     store = ctx.portal.datastore
     with store.read() as db:
@@ -121,7 +121,9 @@ def datastore_info(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "meta": {"id": res.id, "count": count, "table_type": "BASE TABLE", "aliases": [],
                  "primary_key": meta.primary_key,
                  "status": table.status if table else "active",
-                 "loaded": table.loaded_at.isoformat() if table and table.loaded_at else None},
+                 "loaded": table.loaded_at.isoformat() if table and table.loaded_at else None,
+                 # what the latest load reported: rows padded or cut, or why it failed
+                 "notes": table.message if table else ""},
         "fields": fields,
     }
 

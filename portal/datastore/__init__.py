@@ -122,7 +122,7 @@ class Datastore:
     def set_primary_key(self, db: Db, meta: TableMeta, keys: list[str]) -> None:
         """Replace the unique index that upserts match records on."""
         b = db.backend
-        index = f"{meta.resource_id}_pkey"
+        index = f"{meta.resource_id}_key"  # (PostgreSQL names the _id constraint ..._pkey)
         qualified = b.quote(index) if not b.schema else f"{b.quote(b.schema)}.{b.quote(index)}"
         db.execute(f"DROP INDEX IF EXISTS {qualified}")
         if keys:

@@ -33,6 +33,7 @@ heap some thirty times per 2M rows (1.5-2 s).
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 import time
 import uuid
@@ -131,14 +132,21 @@ class Loader:
             done += len(batch)
             self.progress("reading", done)
 
+    @property
+    def _prefix(self) -> str:
+        """Names of tables being built for this resource: longer than any resource id (36),
+        so no resource's table can be taken for one."""
+        return f"_load_{hashlib.sha256(self.resource_id.encode()).hexdigest()[:16]}_"
+
     def _temporary(self) -> str:
-        return f"{self.resource_id[:40]}_{uuid.uuid4().hex[:16]}"
+        return self._prefix + uuid.uuid4().hex
 
     def _direct(self, ids: list[str], rows: Iterator[list[str | None]]
                 ) -> tuple[int, list[Column]]:
         conn = self.backend.connect()  # type: ignore[attr-defined]
         register_sqlite_functions(conn)
         db = Db(self.backend, conn)
+        self._drop_leftovers(db)
         temporary = self._temporary()
         writer = DirectWriter(db, temporary, ids)
         try:
@@ -160,6 +168,15 @@ class Loader:
             raise
         conn.close()
         return writer.rows, columns
+
+    def _drop_leftovers(self, db: Db) -> None:
+        """Tables a killed load of this resource left behind (the fast path commits as it
+        goes); never visible to readers, but they hold disk space."""
+        prefix = self._prefix
+        names = db.all("SELECT name FROM sqlite_master WHERE type = 'table' "
+                       "AND substr(name, 1, ?) = ?", (len(prefix), prefix))
+        for (name,) in names:
+            db.execute(f"DROP TABLE IF EXISTS {self.backend.table(name)}")
 
     def _staged_sqlite(self, ids: list[str], rows: Iterator[list[str | None]]
                        ) -> tuple[int, list[Column]]:

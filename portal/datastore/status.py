@@ -95,6 +95,18 @@ def resource_deleted(ctx: Context, res: Resource) -> None:
                                  lambda cancel: drop_table(portal, rid))
 
 
+def resume_unfinished(portal: Portal) -> int:
+    """Queue again the loads a stopped process left pending or half-done (at server start)."""
+    from sqlalchemy import select
+
+    with portal.session() as session:
+        waiting = list(session.scalars(select(DatastoreTable.resource_id).where(
+            DatastoreTable.status.in_(("pending", "loading")))))
+    for rid in waiting:
+        portal.jobs.submit(f"datastore-load:{rid}", _job(portal, rid))
+    return len(waiting)
+
+
 def drop_table(portal: Portal, resource_id: str) -> None:
     with portal.datastore.write() as db:
         portal.datastore.drop(db, resource_id)

@@ -28,8 +28,15 @@ def blob_files(portal: Portal) -> list[str]:
                   if p.is_file() and p.relative_to(root).parts[0] != "tmp")
 
 
+def settle(portal: Portal) -> None:
+    """Let background work finish (a datastore load queued by an earlier upload updates
+    its resource's status), so a comparison sees only what the call under test did."""
+    assert portal.jobs.wait_idle(120), "background jobs did not finish"
+
+
 def snapshot(portal: Portal) -> dict[str, Any]:
     """Every row of every table (as sorted JSON text) plus the stored blobs."""
+    settle(portal)
     state: dict[str, Any] = {}
     with portal.session() as session:
         for table in Base.metadata.sorted_tables:
@@ -45,6 +52,7 @@ def snapshot(portal: Portal) -> dict[str, Any]:
 def fingerprint(portal: Portal) -> tuple[Any, ...]:
     """A cheap stand-in for `snapshot` where hundreds of refusals are tried: the audit
     head (every successful write moves it) and the row count of every table, in one query."""
+    settle(portal)
     counts = [select(func.count()).select_from(t).scalar_subquery()
               for t in Base.metadata.sorted_tables]
     with portal.session() as session:

@@ -122,7 +122,10 @@ def test_resource_update_with_a_new_file_changes_hash_and_size(site: Site) -> No
     assert new["hash"] != old["hash"]
     assert new["url"].endswith("/download/names.csv")
     assert site.portal.blobs.path(new["hash"]).read_bytes() == new_content
-    assert call(site, "resource_show", {"id": old["id"]}) == new
+    # The new file's datastore load runs in the background: its status moves on meanwhile.
+    def settled(res: dict) -> dict:
+        return {k: v for k, v in res.items() if not k.startswith("datastore_")}
+    assert settled(call(site, "resource_show", {"id": old["id"]})) == settled(new)
 
 
 def test_resource_patch_keeps_the_file_and_the_fields_not_given(site: Site) -> None:
