@@ -132,6 +132,7 @@ class SqliteBackend(Backend):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self.waiting_writers = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self.ensure_schema()
 
@@ -171,13 +172,34 @@ class SqliteBackend(Backend):
         if conn.in_transaction:  # a nested use on this thread: share the transaction
             yield Db(self, conn)
             return
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write:
+            self.begin_write(conn)
+        else:
+            conn.execute("BEGIN")
         try:
             yield Db(self, conn)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def begin_write(self, conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, letting a long load in this process know someone waits."""
+        with self._lock:
+            self.waiting_writers += 1
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            with self._lock:
+                self.waiting_writers -= 1
+
+    def yield_to_writers(self, at_most: float = 2.0) -> None:
+        """Called by a long load between its commits: SQLite's lock is not fair (the
+        loader would take it back at once), so wait while an action of this process
+        is waiting for it."""
+        deadline = time.monotonic() + at_most
+        while self.waiting_writers and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     @contextmanager
     def time_limit(self, db: Db, milliseconds: int) -> Iterator[None]:

@@ -17,8 +17,10 @@ written:
   `Restart`: the partial table is dropped and the loader stages the file as
   text instead (the exact path). Slower for such files, never wrong.
 
-Commits come every COMMIT_ROWS rows, so other writers of the datastore file
-get their turn during a long load; the table is not visible before the swap.
+Commits come every COMMIT_ROWS rows, and between them the load waits while
+an action of this process waits for the datastore file's lock, so a
+datastore_upsert is not held up by a long load; the table is not visible
+before the swap.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class DirectWriter:
         self._since_commit += nrows
         if self._since_commit >= COMMIT_ROWS:
             self.db.execute("COMMIT")
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.backend.yield_to_writers()  # type: ignore[attr-defined]
+            self.db.backend.begin_write(self.db.conn)  # type: ignore[attr-defined]
             self._since_commit = 0
 
     def _check(self) -> None:

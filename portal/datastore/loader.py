@@ -123,13 +123,16 @@ class Loader:
             result.index_seconds = time.perf_counter() - began
         return result
 
-    def _batches(self, rows: Iterator[list[str | None]]) -> Iterator[tuple[Rows, list[Any]]]:
-        """(rows, the same cells laid end to end) per batch, with progress and cancel."""
+    def _batches(self, rows: Iterator[list[str | None]], ncols: int
+                 ) -> Iterator[tuple[int, list[Any]]]:
+        """(number of rows, their cells laid end to end) per batch, with progress and
+        cancel. One flat list per batch feeds both the type checks and multi-row INSERTs."""
         done = 0
-        while batch := list(islice(rows, BATCH_ROWS)):
+        while flat := list(chain.from_iterable(islice(rows, BATCH_ROWS))):
             self.check()
-            yield batch, list(chain.from_iterable(batch))
-            done += len(batch)
+            count = len(flat) // max(ncols, 1)  # the reader pads rows to the header
+            yield count, flat
+            done += count
             self.progress("reading", done)
 
     @property
@@ -151,8 +154,8 @@ class Loader:
         writer = DirectWriter(db, temporary, ids)
         try:
             db.execute("BEGIN IMMEDIATE")
-            for batch, flat in self._batches(rows):
-                writer.write(flat, len(batch))
+            for count, flat in self._batches(rows, len(ids)):
+                writer.write(flat, count)
             if writer.rows == 0:  # a header without rows: an empty table
                 writer.write([], 0)
             columns = writer.finish()
@@ -190,10 +193,10 @@ class Loader:
             inserter = FlatInserter(db, stage, staged_names(len(ids)))
             count = 0
             db.execute("BEGIN")  # TEMP only: the datastore file is not locked yet
-            for batch, flat in self._batches(rows):
+            for rows_in_batch, flat in self._batches(rows, len(ids)):
                 typer.feed(flat)
                 inserter.insert(flat)
-                count += len(batch)
+                count += rows_in_batch
             db.execute("COMMIT")
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -213,10 +216,11 @@ class Loader:
 
         def typed_batches() -> Iterator[Rows]:
             nonlocal count
-            for batch, flat in self._batches(rows):
+            width = len(ids)
+            for rows_in_batch, flat in self._batches(rows, width):
                 typer.feed(flat)
-                count += len(batch)
-                yield batch
+                count += rows_in_batch
+                yield [flat[i:i + width] for i in range(0, len(flat), width)]
 
         # One transaction: the staging table goes at commit, the swap is atomic.
         with self.backend.transaction(write=True) as db:

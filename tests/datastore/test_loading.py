@@ -15,6 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from portal.datastore.status import LoadFailed, run_load
+from tests.conftest import BACKEND
 from tests.datastore.conftest import Shelf
 
 TOWNS = ["泗城镇", "墩集镇", "丁湖镇", "草沟镇", "长沟镇", "黑塔镇"]
@@ -220,3 +221,25 @@ def test_a_load_stopped_half_way_leaves_the_previous_table_and_nothing_else(
             names = [r[0] for r in db.all("SELECT table_name FROM information_schema.tables "
                                           "WHERE table_schema = %s", (db.backend.schema,))]
     assert not [n for n in names if n.startswith("_load_")]
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite has one writer at a time")
+def test_a_write_action_gets_its_turn_during_a_long_load(shelf: Shelf,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long load commits as it goes and lets a waiting action of the portal in."""
+    from portal.datastore import direct
+
+    monkeypatch.setattr(direct, "COMMIT_ROWS", 5000)
+    rows = "\n".join(f"第{i}小学,{i}" for i in range(150_000))
+    res = shelf.upload("学校.csv", f"学校,人数\n{rows}\n".encode())
+    other = shelf.table([{"id": "n", "type": "integer"}], [])
+    loading, finished = threading.Event(), []
+    worker = threading.Thread(target=lambda: finished.append(run_load(
+        shelf.portal, res["id"], progress=lambda phase, n: loading.set())))
+    worker.start()
+    assert loading.wait(30)
+    shelf.call("datastore_upsert", {"resource_id": other, "method": "insert",
+                                    "records": [{"n": 1}]})
+    done_while_loading = not finished
+    worker.join(60)
+    assert done_while_loading and finished and finished[0].rows == 150_000
