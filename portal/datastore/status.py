@@ -47,6 +47,7 @@ TABULAR = {
     "application/jsonl": "ndjson",
 }
 MAX_MESSAGE = 2000
+INTERRUPTED = "the load was interrupted (the portal stopped); load the file again"
 
 
 class LoadFailed(Exception):
@@ -201,13 +202,20 @@ def run_load(portal: Portal, resource_id: str, progress: Progress | None = None,
     except TableError as exc:
         message = str(exc)
     except Cancelled:
-        message = "the load was interrupted (the portal stopped); load the file again"
+        message = INTERRUPTED
     except (SQLAlchemyError, sqlite3.Error, OSError, ValueError) as exc:
-        log.warning("datastore load of %s failed", resource_id, exc_info=True)
-        message = f"the rows could not be stored: {_first_line(exc)}"
+        # PostgreSQL's COPY wraps a Cancelled raised by the row feed in its own error.
+        if cancel is not None and cancel.is_set():
+            message = INTERRUPTED
+        else:
+            log.warning("datastore load of %s failed", resource_id, exc_info=True)
+            message = f"the rows could not be stored: {_first_line(exc)}"
     except Exception as exc:  # any database driver's error, never a silent "loading"
-        log.exception("datastore load of %s failed", resource_id)
-        message = f"the load failed: {type(exc).__name__}: {_first_line(exc)}"
+        if cancel is not None and cancel.is_set():
+            message = INTERRUPTED
+        else:
+            log.exception("datastore load of %s failed", resource_id)
+            message = f"the load failed: {type(exc).__name__}: {_first_line(exc)}"
     else:
         _finish(portal, resource_id, sha, result)
         return result
