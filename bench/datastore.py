@@ -201,7 +201,7 @@ def serve(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen[by
 
 
 def search_figures(env: dict[str, str], var: Path, rid: str, port: int, count: int
-                   ) -> tuple[dict[str, float], dict[str, float], int]:
+                   ) -> tuple[dict[str, float], dict[str, float], dict[str, float], int]:
     ours = serve([SHUYUAN, "serve", "--port", str(port)], env,
                  f"http://127.0.0.1:{port}/api/3/action/status_show")
     try:
@@ -226,10 +226,11 @@ def search_figures(env: dict[str, str], var: Path, rid: str, port: int, count: i
             raise SystemExit(f"datasette counts {check.get('filtered_table_rows_count')} rows, "
                              f"datastore_search {total}: not the same query")
         baseline = latencies(url, count, '"rows"')
+        no_count = latencies(url + "&_nocount=1", count, '"rows"')
     finally:
         theirs.terminate()
         theirs.wait(timeout=10)
-    return mine, baseline, total
+    return mine, baseline, no_count, total
 
 
 def main() -> None:
@@ -278,12 +279,14 @@ def main() -> None:
         if args.no_datasette:
             return
         _, env, var, rid, port = runs[args.rows]
-        mine, baseline, total = search_figures(env, var, rid, port, args.requests)
+        mine, baseline, no_count, total = search_figures(env, var, rid, port, args.requests)
         print(f"datastore_search filters={json.dumps(FILTER, ensure_ascii=False)} sort={SORT!r} "
               f"include_total ({total:,} matches), {args.requests} requests, one client:")
         print(f"  shuyuan   p50 {mine['p50']:7.2f} ms   p95 {mine['p95']:7.2f} ms")
         print(f"  datasette p50 {baseline['p50']:7.2f} ms   p95 {baseline['p95']:7.2f} ms "
               "(same table and indexes, _nofacet=1)")
+        print(f"  datasette p50 {no_count['p50']:7.2f} ms   p95 {no_count['p95']:7.2f} ms "
+              "(and _nocount=1: no total, for reference)")
         print(f"  ratio p95 shuyuan/datasette: {mine['p95'] / baseline['p95']:.2f}")
 
 

@@ -1,19 +1,23 @@
 """A file -> a typed datastore table, replacing the previous one in one transaction.
 
-Measured on the bench file (2M rows x 10 columns, UTF-8, Chinese text, dates,
-numbers) on a 2-CPU machine; see bench/datastore.py for the figures:
+Figures are for the bench file (2M rows x 10 columns, UTF-8, Chinese text,
+dates, numbers) on this project's 2-CPU machine; bench/datastore.py measures
+them. The loader runs at about the speed of a bare csv.reader + executemany
+load that does no encoding detection and no typing (~190,000 rows/s both, in
+the same run); the first design, which typed the columns in SQL, ran at 72,500.
 
-1. read: `desensitize.tables.open_table` (encoding, delimiter, XLSX, JSON).
-   ~4.6 s of the total: the floor.
+1. read: `desensitize.tables.open_table` (encoding, delimiter, XLSX, JSON),
+   about half of the time: the floor.
 2. type: every batch is typed by coltypes.ColumnTyper, exactly the rules of
    desensitize.tables.types but checked over a whole batch with string
-   operations in C (~2 s, against ~9 s for the reference's per-cell checks;
-   in-SQL checks cost ~9 s more on SQLite, which has no regular expressions).
+   operations in C (~1.5 s; the reference's per-cell checks ~9 s; checks in
+   SQL, with SQLite's functions since it has no regular expressions, ~8 s).
 3. write:
    - SQLite: straight into the new table under a temporary name, typed as the
      first batch says (direct.py); if a later batch shows a column is text
      after all, the file is loaded again the exact way: staged as text in a
-     TEMP table, then copied with casts (a second write of the table).
+     TEMP table, then copied with casts (a second write of the table: the
+     first design did this always, 5.6 s of its 27.6).
    - PostgreSQL: COPY into a TEMP table as text (the server parses in its own
      process), then INSERT ... SELECT with casts.
 4. swap: in ONE transaction, DROP the previous table, RENAME the new one and
@@ -21,7 +25,8 @@ numbers) on a 2-CPU machine; see bench/datastore.py for the figures:
    new one after it; a failure anywhere before leaves the old table as it was.
 5. index (after the swap, one short transaction each): a B-tree per column
    that is not long text, then ANALYZE, so datastore_search's filters and sorts
-   do not scan. The table is searchable while its indexes are being built.
+   do not scan (~19 s for the bench file's ten columns). The table is
+   searchable while its indexes are being built.
 
 Reading in a second thread was tried and dropped: both the reader and
 executemany need the GIL, and handing it back and forth made loads slower.
