@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
 from portal.jobs import JobQueue
 from portal.models import ApiToken, User
+from portal.search.service import SearchService
 from portal.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,17 @@ class Portal:
         self.datastore = Datastore(self.settings, self.settings.database_url)
         # Background work (datastore loads after uploads), run after the action commits.
         self.jobs = JobQueue(int(self.settings.get("datastore", "load_workers", 1)))
+        # The search index, fed from the outbox every write transaction fills.
+        self.search = SearchService(self.settings, self.session_factory, self.site_url)
+        self._search_started = False
+        self._start_lock = threading.Lock()
+
+    def start_search(self) -> None:
+        """Open (or create and fill) the search index and apply the outbox; once per process."""
+        with self._start_lock:
+            if not self._search_started:
+                self.search.start()
+                self._search_started = True
 
     @property
     def site_url(self) -> str:
@@ -75,6 +88,16 @@ class Portal:
         spec = self.actions.get(name)
         if spec is None:
             raise UnknownAction(f"action {name} does not exist")
+        if not self._search_started:
+            self.start_search()
+        try:
+            return self._run(spec, name, params, user, request_id)
+        finally:
+            if not spec.read_only:
+                self.search.after_write()
+
+    def _run(self, spec: Any, name: str, params: dict[str, Any] | None, user: Caller | None,
+             request_id: str) -> Any:
         with self.blobs.recording() as stored:
             try:
                 with self.session_factory() as session, session.begin():
@@ -110,5 +133,6 @@ class Portal:
 
     def dispose(self) -> None:
         self.jobs.stop()
+        self.search.close()
         self.datastore.dispose()
         self.engine.dispose()

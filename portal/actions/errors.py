@@ -58,3 +58,10 @@ class BadRequest(ActionError):
 class SearchQueryError(ActionError):
     ckan_type = "Search Query Error"
     status = 400
+
+
+class SearchError(ActionError):
+    """The search engine cannot answer (CKAN's SearchError); the catalog is unaffected."""
+
+    ckan_type = "Search Error"
+    status = 503

@@ -20,7 +20,16 @@ from portal.actions.schema import (
 from portal.licenses import license_list as all_licenses
 from portal.models import Dataset, Tag
 from portal.models.catalog import dataset_tag
-from portal.search.database import contains_pattern
+
+
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern for `term` anywhere, with LIKE's wildcards escaped (by '\\').
+
+    They used to be deleted instead, so `road_works` or `100%` could not be found.
+    """
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
 
 
 @action(read_only=True)

@@ -1,14 +1,28 @@
-"""package_search with CKAN's parameters and result shape."""
+"""package_search with CKAN's parameters and result shape, served from the search index."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from portal.actions.dictize import package_dict
+from portal.actions.errors import SearchError
 from portal.actions.registry import Context, action
 from portal.actions.schema import boolean, default, integer, string, validate
-from portal.search import database
-from portal.search.query import facet_fields, parse, sort_spec
+from portal.search import backend as b
+from portal.search.document import split_facet
+from portal.search.plan import Planner, visibility
+from portal.search.query import (
+    AllOf,
+    AnyOf,
+    Expr,
+    QuotedPhrase,
+    Words,
+    facet_fields,
+    parse,
+    sort_spec,
+)
+
+# Facets whose index field carries "name<US>display name".
+_FACET_FIELD = {"organization": "organization_facet", "groups": "groups_facet"}
 
 
 def _schema(max_rows: int, default_rows: int) -> dict[str, Any]:
@@ -16,49 +30,67 @@ def _schema(max_rows: int, default_rows: int) -> dict[str, Any]:
         "q": [default(""), string(2000)],
         "fq": [default(""), string(2000)],
         "rows": [default(default_rows), integer(minimum=0), lambda v: min(v, max_rows)],
-        "start": [default(0), integer(minimum=0)],
+        "start": [default(0), integer(minimum=0, maximum=100_000)],
         "sort": [default("score desc, metadata_modified desc"), string(200)],
         "facet": [default(True), boolean],
-        "facet.limit": [default(50), integer(minimum=-1)],
+        "facet.limit": [default(50), integer(minimum=-1, maximum=10_000)],
         "facet.mincount": [default(1), integer(minimum=0)],
         "include_private": [default(False), boolean],
         "include_drafts": [default(False), boolean],
     }
 
 
+def _has_text(expr: Expr) -> bool:
+    """Whether q holds words to rank by (field filters, *:* and negations do not)."""
+    if isinstance(expr, Words | QuotedPhrase):
+        return True
+    if isinstance(expr, AllOf | AnyOf):
+        return any(_has_text(e) for e in expr.items)
+    return False
+
+
 @action(read_only=True)
 def package_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Search the catalog. Params: q (terms, "phrases", field:value, -term, *:*), fq
-    (field:value filters on organization, tags, res_format, groups, open_type, share_type,
-    classification, update_period, license_id, grading), rows (max 1000), start, sort
-    (score, metadata_modified, metadata_created, title_string, name; asc/desc),
-    facet.field (JSON list), facet.limit, facet.mincount, include_private, include_drafts."""
+    """Search the catalog. Params: q (terms, "phrases", field:value, AND/OR/NOT, -term,
+    ranges on metadata_modified/metadata_created, *:*), fq (field:value filters on
+    organization, tags, res_format, groups, open_type, share_type, classification,
+    update_period, license_id, grading), rows (max 1000), start, sort (score,
+    metadata_modified, metadata_created, title_string, name; asc/desc), facet.field (JSON
+    list), facet.limit, facet.mincount, include_private, include_drafts."""
     settings = ctx.portal.settings
     clean = validate(params, _schema(int(settings.get("api", "max_rows", 1000)),
                                      int(settings.get("api", "default_rows", 10))))
-    parsed = parse(clean["q"], clean["fq"])
+    q_expr, fq_expr = parse(clean["q"], clean["fq"])
     sort = sort_spec(clean["sort"])
+    if not _has_text(q_expr):
+        # Nothing to rank by: CKAN's "score desc, metadata_modified desc" means newest first.
+        sort = [key for key in sort if key[0] != "score"] or [("metadata_modified", True)]
     fields = facet_fields(params.get("facet.field")) if clean["facet"] else []
-    visible = database.visibility_clause(ctx.user, clean["include_private"],
-                                         clean["include_drafts"])
-    ids = database.matching(parsed, visible)
-    session = ctx.session
-    count = session.execute(ids.with_only_columns(database.func.count())).scalar_one()
-    page = database.ordered_page(session, ids, parsed, sort, clean["start"], clean["rows"])
+    service = ctx.portal.search
+    planner = Planner(service.analyzer)
+    query = planner.plan(q_expr, fq_expr, visibility(ctx.user, clean["include_private"],
+                                                     clean["include_drafts"]))
+    request = b.SearchRequest(
+        query=query, sort=tuple(sort), start=clean["start"], rows=clean["rows"],
+        facets=tuple(b.FacetRequest(name, _FACET_FIELD.get(name, name), clean["facet.limit"],
+                                    clean["facet.mincount"]) for name in fields))
+    try:
+        found = service.search(request)
+    except b.SearchBackendError as exc:
+        raise SearchError(f"Search is unavailable: {exc}") from exc
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
     for name in fields:
-        counts = database.facet_counts(session, ids, name, clean["facet.limit"],
-                                       clean["facet.mincount"])
-        facets[name] = {n: c for n, _, c in counts}
-        search_facets[name] = {
-            "title": name,
-            "items": [{"name": n, "display_name": d, "count": c} for n, d, c in counts],
-        }
+        items = []
+        for value, count in found.facets.get(name, []):
+            key, display = split_facet(value) if name in _FACET_FIELD else (value, value)
+            items.append({"name": key, "display_name": display, "count": count})
+        facets[name] = {item["name"]: item["count"] for item in items}
+        search_facets[name] = {"title": name, "items": items}
     return {
-        "count": count,
+        "count": found.count,
         "sort": clean["sort"],
-        "results": [package_dict(ds, ctx.portal.site_url) for ds in page],
+        "results": found.docs,
         "facets": facets,
         "search_facets": search_facets,
     }

@@ -12,6 +12,7 @@ from portal.models.catalog import (
     ResourceVersion,
     Tag,
 )
+from portal.models.search import SearchOutbox, SearchState
 
 __all__ = [
     "ApiToken",
@@ -24,6 +25,8 @@ __all__ = [
     "Membership",
     "Organization",
     "Resource",
+    "SearchOutbox",
+    "SearchState",
     "ResourceVersion",
     "Tag",
     "User",

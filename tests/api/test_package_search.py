@@ -105,7 +105,7 @@ def _by_field(field: str) -> dict[str, set[str]]:
     return out
 
 
-FQ_FIELDS = sorted(set(FILTER_FIELDS) - {"owner_org"})
+FQ_FIELDS = sorted(set(FILTER_FIELDS) - {"owner_org", "id", "capacity"})
 
 
 @pytest.mark.parametrize("field", FQ_FIELDS)
@@ -130,8 +130,17 @@ def test_fq_filters_combine_with_each_other_and_with_q(site: Site) -> None:
     assert found(site, fq="res_format:csv") == {"schools", "clinics"}  # any case
 
 
+def test_fq_on_id_and_capacity(site: Site) -> None:
+    schools = site.portal.call("package_show", {"id": "schools"})["id"]
+    assert found(site, fq=f"id:{schools}") == {"schools"}
+    assert found(site, fq="capacity:public") == ALL
+    assert found(site, fq="capacity:private") == set()
+    status, body = site.api.post("package_search", {"fq": "capacity:secret"})
+    assert status == 400 and body["error"]["__type"] == "Search Query Error"
+
+
 def test_every_filter_field_is_tested() -> None:
-    assert set(FQ_FIELDS) | {"owner_org"} == set(FILTER_FIELDS)
+    assert set(FQ_FIELDS) | {"owner_org", "id", "capacity"} == set(FILTER_FIELDS)
 
 
 # --- facets ------------------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+"""Chinese text analysis shared by every backend: jieba words, characters, pinyin.
+
+Segmenting in our code rather than in the engine means the embedded index and
+a cluster see the same tokens and no cluster plugin is needed. Four token
+streams are made from a catalog entry:
+
+- words (`index_words`): jieba's search mode, which also emits the shorter
+  words inside a compound (交通事故 -> 交通, 事故, 交通事故); they rank results;
+- characters (`char_tokens`): every CJK character and every Latin/digit run,
+  with positions. A query word or "phrase" matches where its characters stand
+  side by side, so recall never depends on how jieba happened to cut the
+  title: "道路交通事故" is found even when the title was cut 道路 / 交通事故;
+- pinyin of titles (`pinyin_tokens`): full syllables and initials of each word
+  and of runs of up to three words, so `gongjiao` and `gjxl` find 公交线路;
+- synonyms are applied at query time (`synonyms`), from a file the bureau edits.
+
+The county's place and department names come from a user dictionary so that
+jieba keeps them whole; synonym terms are added to it for the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+log = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# One CJK character, or a run of Latin letters/digits (kept together: GDP, 2024, v2).
+_CHAR_TOKEN = re.compile(rf"[{_CJK}]|[0-9a-z]+")
+_WORD = re.compile(rf"[{_CJK}0-9a-z]")
+_HAN_ONLY = re.compile(rf"^[{_CJK}]+$")
+_LATIN_WORD = re.compile(r"^[a-z]{2,}$")
+# Pinyin runs over at most this many adjacent words.
+PINYIN_WINDOW = 3
+
+
+def normalise(text: str) -> str:
+    """Lowercase, and fold full-width Latin letters and digits (ＧＤＰ２０２４) to ASCII."""
+    folded = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            ch = chr(code - 0xFEE0)
+        elif code == 0x3000:
+            ch = " "
+        folded.append(ch)
+    return "".join(folded).lower()
+
+
+@dataclass(frozen=True)
+class Dictionaries:
+    """Paths of the bureau's files (missing files are simply empty)."""
+    userdict: Path | None = None
+    synonyms: Path | None = None
+    stopwords: Path | None = None
+
+
+def _lines(path: Path | None) -> list[str]:
+    if path is None or not path.is_file():
+        return []
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def read_synonyms(path: Path | None) -> list[tuple[str, ...]]:
+    """Solr's synonyms.txt format, equivalence lines only: `低保, 最低生活保障`."""
+    groups = []
+    for line in _lines(path):
+        if "=>" in line:
+            raise ValueError(f"{path}: one-way synonyms (=>) are not supported: {line!r}")
+        terms = tuple(dict.fromkeys(normalise(t.strip()) for t in line.split(",") if t.strip()))
+        if len(terms) > 1:
+            groups.append(terms)
+    return groups
+
+
+class Analyzer:
+    """Tokenisers for documents and queries; thread-safe once built."""
+
+    def __init__(self, dicts: Dictionaries) -> None:
+        self.dicts = dicts
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()
+        self._synonyms: dict[str, tuple[str, ...]] = {}
+        for group in read_synonyms(dicts.synonyms):
+            for term in group:
+                self._synonyms[term] = tuple(dict.fromkeys(self._synonyms.get(term, ()) + group))
+        for line in _lines(dicts.userdict):
+            parts = line.split()
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            self._tokenizer.add_word(parts[0], freq)
+        for term in self._synonyms:
+            if _HAN_ONLY.match(term):
+                self._tokenizer.add_word(term)
+        self.stopwords = frozenset(normalise(w) for w in _lines(dicts.stopwords))
+        # jieba's Tokenizer mutates caches while cutting.
+        self._lock = threading.Lock()
+
+    # --- documents ---------------------------------------------------------
+
+    def index_words(self, text: str) -> list[str]:
+        """Search-mode words of `text`, in order, punctuation dropped."""
+        with self._lock:
+            words = list(self._tokenizer.cut_for_search(normalise(text)))
+        return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+
+    def char_tokens(self, text: str) -> list[str]:
+        return _CHAR_TOKEN.findall(normalise(text))
+
+    def pinyin_tokens(self, title: str) -> list[str]:
+        """Joined full pinyin and joined initials of each word and of runs of words."""
+        with self._lock:
+            words = [w for w in self._tokenizer.cut(normalise(title)) if _HAN_ONLY.match(w)]
+            sub = [w for w in self._tokenizer.cut_for_search(normalise(title))
+                   if _HAN_ONLY.match(w)]
+        out: dict[str, None] = {}
+        runs = [words[i:i + n] for n in range(1, PINYIN_WINDOW + 1)
+                for i in range(len(words) - n + 1)]
+        runs += [[w] for w in sub]
+        for run in runs:
+            full, initials = _pinyin("".join(run))
+            out[full] = None
+            if len(initials) > 1:
+                out[initials] = None
+        return list(out)
+
+    # --- queries -------------------------------------------------------------
+
+    def query_words(self, text: str) -> list[str]:
+        """Precise-mode words of one query chunk, punctuation dropped."""
+        with self._lock:
+            words = list(self._tokenizer.cut(normalise(text)))
+        return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """The word's synonym group including itself, or just the word."""
+        return self._synonyms.get(word, (word,))
+
+    def is_pinyin_candidate(self, word: str) -> bool:
+        return bool(_LATIN_WORD.match(word))
+
+    def is_stopword(self, word: str) -> bool:
+        return word in self.stopwords
+
+    def synonym_groups(self) -> Iterable[tuple[str, ...]]:
+        return set(self._synonyms.values())
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(text: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(text)
+    initials = lazy_pinyin(text, style=Style.FIRST_LETTER)
+    return "".join(syllables), "".join(initials)
+
+
+def text_pinyin(text: str) -> str:
+    """Full pinyin of a query, for "did you mean" suggestions."""
+    return _pinyin(normalise(text))[0]
+
+
+_shared: dict[Dictionaries, Analyzer] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_analyzer(dicts: Dictionaries) -> Analyzer:
+    """One analyzer per set of dictionaries per process (jieba takes ~0.7 s to load)."""
+    with _shared_lock:
+        found = _shared.get(dicts)
+        if found is None:
+            found = _shared[dicts] = Analyzer(dicts)
+        return found

@@ -1,0 +1,117 @@
+"""A catalog entry as an index document (the fields listed in portal.search.backend).
+
+Built from the package dict the API returns, so search results are served from
+the index without touching the database (CKAN stores its validated dict in
+Solr for the same reason). `version` is a digest of everything the document
+is made from: `shuyuan search check` compares it with what the database would
+give now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from portal.search.analysis import Analyzer
+
+FACET_SEPARATOR = "\x1f"
+# Between the parts of the char field, so a phrase cannot match across two of them.
+PART_BREAK = "|"
+
+
+def visibility(dict_: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a dataset that decide who may find it."""
+    return {
+        "state": dict_["publication_state"],
+        "private": bool(dict_["private"]),
+        "owner_org": dict_["owner_org"] or "",
+    }
+
+
+def version_of(data: dict[str, Any]) -> str:
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the epoch; naive datetimes are UTC (as the database stores them)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    delta = aware - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _time(value: str | None) -> int:
+    return micros(datetime.fromisoformat(value)) if value else 0
+
+
+def _facet(name: str, display: str) -> str:
+    return f"{name}{FACET_SEPARATOR}{display or name}"
+
+
+def split_facet(value: str) -> tuple[str, str]:
+    name, _, display = value.partition(FACET_SEPARATOR)
+    return name, display or name
+
+
+def searchable_text(data: dict[str, Any]) -> list[str]:
+    """What a free-text query looks in, title first."""
+    org = data.get("organization") or {}
+    parts = [data.get("title") or "", data.get("name") or "", data.get("notes") or "",
+             " ".join(t["name"] for t in data.get("tags", [])),
+             org.get("title") or "", data.get("resource_code") or "",
+             data.get("category_path") or "",
+             " ".join(g.get("title") or g["name"] for g in data.get("groups", [])),
+             " ".join(str(i.get("name", "")) if isinstance(i, dict) else str(i)
+                      for i in data.get("data_items") or []),
+             " ".join((r.get("name") or "") + " " + (r.get("description") or "")
+                      for r in data.get("resources", []))]
+    return [p for p in parts if p]
+
+
+def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
+    """The index document for one package dict (see backend.FIELDS for the types)."""
+    org = data.get("organization") or {}
+    texts = searchable_text(data)
+    words: list[str] = []
+    chars: list[str] = []
+    for part in texts:
+        words += analyzer.index_words(part)
+        # A separator between parts keeps a phrase from matching across two fields.
+        chars += analyzer.char_tokens(part) + [PART_BREAK]
+    title = data.get("title") or ""
+    formats = sorted({(r.get("format") or "").upper() for r in data.get("resources", [])} - {""})
+    seen = visibility(data)
+    return {
+        "id": [data["id"]],
+        "name": [data["name"]],
+        "state": [seen["state"]],
+        "private": ["true" if seen["private"] else "false"],
+        "owner_org": [seen["owner_org"]] if seen["owner_org"] else [],
+        "organization": [org["name"]] if org.get("name") else [],
+        "organization_facet": [_facet(org["name"], org.get("title") or "")]
+        if org.get("name") else [],
+        "tags": sorted({t["name"] for t in data.get("tags", [])}),
+        "groups": sorted({g["name"] for g in data.get("groups", [])}),
+        "groups_facet": sorted({_facet(g["name"], g.get("title") or "")
+                                for g in data.get("groups", [])}),
+        "res_format": formats,
+        **{key: [str(data[key])] if data.get(key) else []
+           for key in ("open_type", "share_type", "classification", "update_period",
+                       "license_id", "grading", "resource_code")},
+        "dataset_type": [data.get("type") or "dataset"],
+        # Titles sort by their text, then by name so that equal titles keep one order.
+        "title_sort": [f"{title.strip().lower()}{FACET_SEPARATOR}{data['name']}"],
+        "version": [version_of(data)],
+        "text": " ".join(words),
+        "title": " ".join(analyzer.index_words(title)),
+        "chars": " ".join(chars),
+        "pinyin": " ".join(analyzer.pinyin_tokens(title)),
+        "metadata_modified": _time(data.get("metadata_modified")),
+        "metadata_created": _time(data.get("metadata_created")),
+        "data": json.dumps(data, ensure_ascii=False),
+    }

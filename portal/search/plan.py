@@ -1,0 +1,191 @@
+"""From CKAN's parameters and the caller to one backend query tree.
+
+The meaning of a search lives here, once, for every backend:
+
+- a typed word matches where its characters stand side by side in the entry
+  (the char field), or where one of its synonyms does, or (Latin letters only)
+  where a title's pinyin or pinyin initials equal it; the word and title
+  fields only rank: a title match counts most;
+- words the bureau lists as stopwords (的, 数据, 查询...) do not have to match
+  but rank higher when they do, unless the query holds nothing else;
+- fq and who-may-see-what are filters and do not change the ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from portal.actions.errors import SearchQueryError
+from portal.actions.registry import Caller
+from portal.search import backend as b
+from portal.search.analysis import Analyzer
+from portal.search.document import micros
+from portal.search.query import (
+    AllOf,
+    AnyOf,
+    Everything,
+    Expr,
+    FieldMatch,
+    FieldRange,
+    NoneOf,
+    QuotedPhrase,
+    Words,
+)
+
+TITLE_BOOST = 3.0
+PINYIN_BOOST = 2.0
+# States a dataset may be in while it is in the index (deleted ones are removed).
+DRAFT_STATES = ("draft", "pending", "withdrawn")
+
+_KEYWORD_FIELD = {
+    "organization": "organization", "tags": "tags", "groups": "groups",
+    "res_format": "res_format", "open_type": "open_type", "share_type": "share_type",
+    "classification": "classification", "update_period": "update_period",
+    "license_id": "license_id", "grading": "grading", "name": "name", "id": "id",
+    "resource_code": "resource_code", "dataset_type": "dataset_type",
+    "owner_org": "owner_org", "publication_state": "state",
+}
+_NOW = re.compile(r"NOW(?:([+-])(\d+)(SECOND|MINUTE|HOUR|DAY|MONTH|YEAR)S?)?(?:/(DAY|HOUR))?")
+
+
+class Planner:
+    def __init__(self, analyzer: Analyzer, now: datetime | None = None) -> None:
+        self.analyzer = analyzer
+        self.now = now
+
+    # --- text --------------------------------------------------------------
+
+    def chars(self, text: str) -> b.Node | None:
+        tokens = tuple(self.analyzer.char_tokens(text))
+        if not tokens:
+            return None
+        return b.Term("chars", tokens[0]) if len(tokens) == 1 else b.Phrase("chars", tokens)
+
+    def word(self, word: str, field: str) -> b.Node:
+        """One typed word: its characters, a synonym's, or its pinyin."""
+        alternatives: list[b.Node] = []
+        for term in self.analyzer.synonyms(word):
+            if field != "title":
+                found = self.chars(term)
+                if found is not None:
+                    alternatives.append(found)
+                alternatives.append(b.Term("text", term))
+            alternatives.append(b.Term("title", term, TITLE_BOOST))
+        if self.analyzer.is_pinyin_candidate(word):
+            alternatives.append(b.Term("pinyin", word, PINYIN_BOOST))
+        return b.Bool(should=tuple(alternatives), min_should=1)
+
+    def words(self, node: Words) -> b.Node:
+        found = self.analyzer.query_words(node.text)
+        if not found:
+            return b.MatchAll()
+        required = [w for w in found if not self.analyzer.is_stopword(w)] or found
+        optional = [w for w in found if w not in required]
+        return b.Bool(must=tuple(self.word(w, node.field) for w in required),
+                      should=tuple(self.word(w, node.field) for w in optional))
+
+    def phrase(self, node: QuotedPhrase) -> b.Node:
+        found = self.chars(node.text)
+        if found is None:
+            return b.MatchAll()
+        # The phrase decides; its words in the title rank it.
+        ranking = tuple(b.Term("title", w, TITLE_BOOST) for w in self.analyzer.query_words(node.text))
+        return b.Bool(must=(found,), should=ranking)
+
+    # --- fields ------------------------------------------------------------
+
+    def field(self, node: FieldMatch) -> b.Node:
+        value = node.value
+        if node.field == "capacity":
+            if value not in ("public", "private"):
+                raise SearchQueryError(f"capacity is public or private, not {value!r}")
+            return b.Term("private", "true" if value == "private" else "false")
+        if node.field == "res_format":
+            value = value.upper()
+        if node.field == "organization":
+            return b.Bool(should=(b.Term("organization", value), b.Term("owner_org", value)),
+                          min_should=1)
+        return b.Term(_KEYWORD_FIELD[node.field], value)
+
+    def moment(self, raw: str, field: str) -> int | None:
+        if raw == "*":
+            return None
+        m = _NOW.fullmatch(raw)
+        if m:
+            now = self.now or datetime.now(UTC)
+            sign, amount, unit, rounding = m.groups()
+            if amount:
+                n = int(amount) * (-1 if sign == "-" else 1)
+                if unit in ("MONTH", "YEAR"):
+                    months = now.year * 12 + now.month - 1 + n * (12 if unit == "YEAR" else 1)
+                    now = now.replace(year=months // 12, month=months % 12 + 1,
+                                      day=min(now.day, 28))
+                else:
+                    now += timedelta(**{unit.lower() + "s": n})
+            if rounding == "DAY":
+                now = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            elif rounding == "HOUR":
+                now = now.replace(minute=0, second=0, microsecond=0)
+            return micros(now)
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise SearchQueryError(f"{field}: {raw!r} is not a date (2024-01-01T00:00:00Z, "
+                                   "NOW, NOW-7DAYS or *)") from None
+        return micros(parsed)
+
+    def range(self, node: FieldRange) -> b.Node:
+        low = self.moment(node.low, node.field)
+        high = self.moment(node.high, node.field)
+        if low is not None and not node.include_low:
+            low += 1
+        if high is not None and not node.include_high:
+            high -= 1
+        if low is None and high is None:
+            return b.MatchAll()
+        return b.Range(node.field, low, high)
+
+    # --- structure ---------------------------------------------------------
+
+    def node(self, expr: Expr) -> b.Node:
+        if isinstance(expr, Everything):
+            return b.MatchAll()
+        if isinstance(expr, Words):
+            return self.words(expr)
+        if isinstance(expr, QuotedPhrase):
+            return self.phrase(expr)
+        if isinstance(expr, FieldMatch):
+            return self.field(expr)
+        if isinstance(expr, FieldRange):
+            return self.range(expr)
+        if isinstance(expr, NoneOf):
+            return b.Bool(must=(b.MatchAll(),), must_not=(self.node(expr.item),))
+        if isinstance(expr, AnyOf):
+            return b.Bool(should=tuple(self.node(e) for e in expr.items), min_should=1)
+        if isinstance(expr, AllOf):
+            must = [self.node(e) for e in expr.items if not isinstance(e, NoneOf)]
+            must_not = [self.node(e.item) for e in expr.items if isinstance(e, NoneOf)]
+            return b.Bool(must=tuple(must or [b.MatchAll()]), must_not=tuple(must_not))
+        raise TypeError(expr)
+
+    def plan(self, q: Expr, fq: Expr, visible: b.Node) -> b.Node:
+        return b.Bool(must=(self.node(q),), filter=(self.node(fq), visible))
+
+
+def visibility(user: Caller | None, include_private: bool, include_drafts: bool) -> b.Node:
+    """Published public entries for everyone; with include_private / include_drafts, also
+    the caller's organizations' private entries and drafts (every organization's for sysadmins)."""
+    public = b.Bool(must=(b.Term("state", "published"), b.Term("private", "false")))
+    if user is None or not (include_private or include_drafts):
+        return public
+    states = ("published",) + (DRAFT_STATES if include_drafts else ())
+    mine: list[b.Node] = [b.Bool(should=tuple(b.Term("state", s) for s in states), min_should=1)]
+    if not include_private:
+        mine.append(b.Term("private", "false"))
+    if not user.sysadmin:
+        orgs = tuple(b.Term("owner_org", org) for org in sorted(user.roles))
+        if not orgs:
+            return public
+        mine.append(b.Bool(should=orgs, min_should=1))
+    return b.Bool(should=(public, b.Bool(must=tuple(mine))), min_should=1)

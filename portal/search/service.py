@@ -1,0 +1,297 @@
+"""The portal's search: the backend, the outbox drain, rebuilds and checks.
+
+`Portal.search` is one SearchService. Searches run against the live index
+named in `search_state`; a rebuild (`shuyuan search reindex`) fills a new
+index while the old one keeps answering, then swaps the name under the drain
+lock and drops the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.actions.dictize import package_dict
+from portal.models import Dataset, SearchOutbox, SearchState
+from portal.models.catalog import dataset_dict_loads
+from portal.search import backend as b
+from portal.search import document, outbox
+from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
+from portal.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 200
+REBUILD_BATCH = 500
+# How long a write waits for another drain before leaving its rows to the next one.
+WRITE_DRAIN_WAIT = 10.0
+
+Progress = Callable[[int, int], None]
+
+
+def _config_path(raw: str) -> Path | None:
+    if not raw:
+        return None
+    path = Path(raw)
+    if path.is_absolute() or path.exists():
+        return path
+    return PROJECT_ROOT / path
+
+
+def dictionaries(settings: Settings) -> Dictionaries:
+    return Dictionaries(
+        userdict=_config_path(str(settings.get("search", "userdict", ""))),
+        synonyms=_config_path(str(settings.get("search", "synonyms", ""))),
+        stopwords=_config_path(str(settings.get("search", "stopwords", ""))),
+    )
+
+
+def make_backend(settings: Settings) -> b.SearchIndex:
+    kind = str(settings.get("search", "backend", "embedded"))
+    if kind == "embedded":
+        from portal.search.tantivy_index import TantivyIndex
+        return TantivyIndex(settings.var_dir / "search")
+    if kind in ("opensearch", "elasticsearch"):
+        from portal.search.cluster_index import ClusterIndex
+        return ClusterIndex.from_settings(settings)
+    raise ValueError(f"[search] backend must be embedded, opensearch or elasticsearch, not {kind!r}")
+
+
+@dataclass
+class CheckReport:
+    missing: list[str] = field(default_factory=list)   # in the database, not in the index
+    stale: list[str] = field(default_factory=list)     # in both, index differs
+    extra: list[str] = field(default_factory=list)     # in the index only
+    checked: int = 0
+    queued: int = 0                                    # outbox rows not yet applied
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+class SearchService:
+    def __init__(self, settings: Settings, session_factory: sessionmaker[Session],
+                 site_url: str) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.site_url = site_url
+        self.backend = make_backend(settings)
+        self.dicts = dictionaries(settings)
+        self.prefix = str(settings.get("search", "index_prefix", "shuyuan"))
+        engine = session_factory.kw["bind"]
+        lock_path = (Path(engine.url.database).with_suffix(".search-lock")
+                     if engine.dialect.name == "sqlite" and engine.url.database
+                     else settings.var_dir / "search.lock")
+        self.lock = outbox.DrainLock(engine, lock_path)
+        outbox.install(session_factory)
+        self._generation = -1
+        self._live = ""
+        self._state_lock = threading.Lock()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        return shared_analyzer(self.dicts)
+
+    # --- state -------------------------------------------------------------
+
+    def _state(self, session: Session) -> SearchState:
+        state = session.get(SearchState, 1)
+        if state is None:
+            state = SearchState(id=1, index_name="", building="", generation=0)
+            session.add(state)
+            session.flush()
+        return state
+
+    def start(self) -> None:
+        """Make sure a live index exists (a new one is filled through the outbox), drop a
+        half-built one left by a killed rebuild, and apply what the outbox holds."""
+        with self.lock.hold(None), self.session_factory() as session, session.begin():
+            state = self._state(session)
+            if state.building:
+                log.warning("dropping search index %s left by an interrupted rebuild",
+                            state.building)
+                self.backend.drop(state.building)
+                state.building = ""
+            if not state.index_name or not self.backend.exists(state.index_name):
+                state.index_name = self._new_name()
+                self.backend.create(state.index_name)
+                session.execute(delete(SearchOutbox))
+                outbox.queue_all(session)
+                state.generation += 1
+        self.drain()
+
+    def _new_name(self) -> str:
+        return f"{self.prefix}-{uuid.uuid4().hex[:12]}"
+
+    def live_index(self) -> str:
+        """The live index's name, reopened when another process changed it."""
+        with self.session_factory() as session:
+            row = session.execute(select(SearchState.index_name, SearchState.generation)
+                                  .where(SearchState.id == 1)).one_or_none()
+        if row is None:
+            raise b.SearchBackendError("the search index has not been set up (shuyuan init)")
+        name, generation = row
+        with self._state_lock:
+            if generation != self._generation or name != self._live:
+                if name == self._live:
+                    self.backend.refresh(name)
+                self._live, self._generation = name, generation
+        return name
+
+    def pending(self) -> int:
+        with self.session_factory() as session:
+            return session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+
+    # --- documents ---------------------------------------------------------
+
+    def _documents(self, session: Session, ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+        found = {ds.id: ds for ds in session.scalars(
+            select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids)))}
+        upserts, deletes = [], []
+        for dataset_id in ids:
+            ds = found.get(dataset_id)
+            if ds is None or ds.state == "deleted":
+                deletes.append(dataset_id)
+            else:
+                upserts.append(document.build(package_dict(ds, self.site_url), self.analyzer))
+        return upserts, deletes
+
+    # --- the drain -----------------------------------------------------------
+
+    def drain(self, wait: float | None = None) -> int:
+        """Apply the outbox to the live index (and to one being built). Returns the number of
+        datasets written, or -1 when another drain or a rebuild held the lock past `wait`."""
+        written = 0
+        with self.lock.hold(wait) as taken:
+            if not taken:
+                return -1
+            while True:
+                with self.session_factory() as session, session.begin():
+                    state = self._state(session)
+                    rows = session.execute(select(SearchOutbox.id, SearchOutbox.dataset_id)
+                                           .order_by(SearchOutbox.id).limit(DRAIN_BATCH)).all()
+                    if not rows:
+                        return written
+                    ids = sorted({r.dataset_id for r in rows})
+                    upserts, deletes = self._documents(session, ids)
+                    for name in filter(None, (state.index_name, state.building)):
+                        self.backend.write(name, upserts, deletes)
+                    session.execute(delete(SearchOutbox)
+                                    .where(SearchOutbox.id.in_([r.id for r in rows])))
+                    state.generation += 1
+                written += len(ids)
+
+    def after_write(self) -> None:
+        """Called after a write action commits: its changes are searchable on return,
+        unless a rebuild holds the lock (then the rebuild's last drain applies them)."""
+        try:
+            self.drain(wait=WRITE_DRAIN_WAIT)
+        except b.SearchBackendError as exc:
+            log.error("search index not updated (left in the outbox): %s", exc)
+
+    def before_search(self) -> None:
+        """A search sees every committed change unless someone else is draining right now."""
+        with self.session_factory() as session:
+            waiting = session.scalar(select(SearchOutbox.id).limit(1))
+        if waiting is not None:
+            self.drain(wait=0)
+
+    # --- search ------------------------------------------------------------
+
+    def search(self, request: b.SearchRequest) -> b.SearchResult:
+        self.before_search()
+        return self.backend.search(self.live_index(), request)
+
+    # --- rebuild and check -------------------------------------------------
+
+    def _batches(self, session: Session, size: int) -> Iterator[list[str]]:
+        ids = list(session.scalars(select(Dataset.id).where(Dataset.state != "deleted")
+                                   .order_by(Dataset.id)))
+        for i in range(0, len(ids), size):
+            yield ids[i:i + size]
+
+    def rebuild(self, progress: Progress | None = None, workers: int | None = None) -> int:
+        """Build a new index from the database and swap it in; returns the number indexed.
+
+        Holds the drain lock throughout: changes committed meanwhile wait in the
+        outbox and are applied to the new index just before the swap.
+        """
+        from portal.search.rebuild import DocumentMaker
+
+        workers = workers or int(self.settings.get("search", "reindex_workers", 2))
+        with self.lock.hold(None):
+            with self.session_factory() as session, session.begin():
+                state = self._state(session)
+                new = self._new_name()
+                state.building = new
+            self.backend.create(new)
+            done = 0
+            with self.session_factory() as session:
+                total = session.scalar(select(func.count()).select_from(Dataset)
+                                       .where(Dataset.state != "deleted")) or 0
+                batches = self._batches(session, REBUILD_BATCH)
+                with DocumentMaker(self.dicts, workers) as maker:
+                    for docs in maker.documents(self._dicts_of(batches)):
+                        self.backend.write(new, docs, [])
+                        done += len(docs)
+                        if progress:
+                            progress(done, total)
+            with self.session_factory() as session, session.begin():
+                state = self._state(session)
+                rows = session.execute(select(SearchOutbox.id, SearchOutbox.dataset_id)).all()
+                ids = sorted({r.dataset_id for r in rows})
+                upserts, deletes = self._documents(session, ids)
+                self.backend.write(new, upserts, deletes)
+                session.execute(delete(SearchOutbox)
+                                .where(SearchOutbox.id.in_([r.id for r in rows])))
+                old, state.index_name, state.building = state.index_name, new, ""
+                state.generation += 1
+            if old and old != new:
+                self.backend.drop(old)
+        return done
+
+    def _dicts_of(self, batches: Iterator[list[str]]) -> Iterator[list[dict[str, Any]]]:
+        for ids in batches:
+            with self.session_factory() as session:
+                rows = session.scalars(select(Dataset).options(*dataset_dict_loads())
+                                       .where(Dataset.id.in_(ids)))
+                yield [package_dict(ds, self.site_url) for ds in rows]
+
+    def check(self, fix: bool = False, progress: Progress | None = None) -> CheckReport:
+        """Compare the live index with what the database would put there now."""
+        report = CheckReport(queued=self.pending())
+        name = self.live_index()
+        indexed = self.backend.versions(name)
+        seen: set[str] = set()
+        with self.session_factory() as session:
+            total = session.scalar(select(func.count()).select_from(Dataset)
+                                   .where(Dataset.state != "deleted")) or 0
+            for ids in self._batches(session, REBUILD_BATCH):
+                for data in next(self._dicts_of(iter([ids]))):
+                    seen.add(data["id"])
+                    have = indexed.get(data["id"])
+                    if have is None:
+                        report.missing.append(data["id"])
+                    elif have != document.version_of(data):
+                        report.stale.append(data["id"])
+                report.checked += len(ids)
+                if progress:
+                    progress(report.checked, total)
+        report.extra = sorted(set(indexed) - seen)
+        if fix and not report.consistent:
+            with self.session_factory() as session, session.begin():
+                outbox.queue(session, report.missing + report.stale + report.extra)
+            self.drain()
+        return report
+
+    def close(self) -> None:
+        self.backend.close()

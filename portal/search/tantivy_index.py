@@ -1,0 +1,241 @@
+"""The embedded search backend: tantivy indexes in <var_dir>/search/<name>/.
+
+Why tantivy (tantivy-py) and not SQLite FTS5: measured at 100,000 Chinese
+entries with facets on organization, tags and format over the whole match
+set, tantivy answers in 0.5 ms p50 / 1.1 ms p95, FTS5 with bm25 and GROUP BY
+facets in 14 / 60 ms (the facet SQL is the cost). tantivy's terms aggregation
+counts facets from columnar fast fields, it sorts on fast fields, it has
+phrase queries with positions and BM25, and it needs no server. FTS5 would
+have kept everything in one database file; nothing else favoured it.
+
+One process writes an index at a time (tantivy's writer lock); the portal's
+writes come through the outbox drain, which also holds a database lock, so a
+second process (the CLI beside `shuyuan serve`) waits instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Occur, Query
+
+from portal.search import backend as b
+
+WHITESPACE = "shuyuan_ws"
+# tantivy wants at least 15 MB of indexing memory per thread.
+SMALL_HEAP = 20_000_000
+BULK_HEAP = 200_000_000
+BULK_DOCS = 500
+ALL_VALUES = 65_000
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for name in b.KEYWORD_FIELDS:
+        sb.add_text_field(name, stored=name in ("id", "version"), tokenizer_name="raw",
+                          fast=True)
+    for name in b.TEXT_FIELDS:
+        sb.add_text_field(name, stored=False, tokenizer_name=WHITESPACE,
+                          index_option="position")
+    for name in b.TIME_FIELDS:
+        sb.add_integer_field(name, stored=False, indexed=True, fast=True)
+    sb.add_bytes_field(b.STORED_FIELD, stored=True, indexed=False, fast=False)
+    return sb.build()
+
+
+def _analyzer() -> Any:
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.lowercase()).build())
+
+
+class _Open:
+    """One opened index: the tantivy Index and the lock its writers take."""
+
+    def __init__(self, path: Path, schema: tantivy.Schema) -> None:
+        self.index = tantivy.Index(schema, path=str(path))
+        self.index.register_tokenizer(WHITESPACE, _analyzer())
+        self.write_lock = threading.Lock()
+
+
+class TantivyIndex:
+    kind = "embedded"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self._open: dict[str, _Open] = {}
+        self._lock = threading.Lock()
+
+    def _path(self, name: str) -> Path:
+        if not name or "/" in name or name.startswith("."):
+            raise b.SearchBackendError(f"bad index name {name!r}")
+        return self.root / name
+
+    def _get(self, name: str) -> _Open:
+        with self._lock:
+            found = self._open.get(name)
+            if found is None:
+                if not self.exists(name):
+                    raise b.SearchBackendError(f"search index {name} does not exist")
+                found = self._open[name] = _Open(self._path(name), self.schema)
+            return found
+
+    # --- SearchIndex ---------------------------------------------------------
+
+    def create(self, name: str) -> None:
+        path = self._path(name)
+        with self._lock:
+            self._open.pop(name, None)
+            if path.exists():
+                shutil.rmtree(path)
+            path.mkdir(parents=True)
+            self._open[name] = _Open(path, self.schema)
+
+    def drop(self, name: str) -> None:
+        path = self._path(name)
+        with self._lock:
+            self._open.pop(name, None)
+            shutil.rmtree(path, ignore_errors=True)
+
+    def exists(self, name: str) -> bool:
+        return (self._path(name) / "meta.json").is_file()
+
+    def refresh(self, name: str) -> None:
+        self._get(name).index.reload()
+
+    def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
+        opened = self._get(name)
+        bulk = len(upserts) >= BULK_DOCS
+        with opened.write_lock:
+            try:
+                writer = opened.index.writer(BULK_HEAP if bulk else SMALL_HEAP,
+                                             2 if bulk else 1)
+            except ValueError as exc:  # another process holds tantivy's writer lock
+                raise b.SearchBackendError(f"search index {name} is locked: {exc}") from exc
+            try:
+                for doc in upserts:
+                    writer.delete_documents_by_term("id", doc["id"][0])
+                    writer.add_document(self._document(doc))
+                for dataset_id in deletes:
+                    writer.delete_documents_by_term("id", dataset_id)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            opened.index.reload()
+
+    def _document(self, doc: dict[str, Any]) -> tantivy.Document:
+        out = tantivy.Document()
+        for name in b.KEYWORD_FIELDS:
+            for value in doc.get(name, []):
+                out.add_text(name, value)
+        for name in b.TEXT_FIELDS:
+            out.add_text(name, doc.get(name, ""))
+        for name in b.TIME_FIELDS:
+            out.add_integer(name, int(doc.get(name, 0)))
+        out.add_bytes(b.STORED_FIELD, doc[b.STORED_FIELD].encode("utf-8"))
+        return out
+
+    def search(self, name: str, request: b.SearchRequest) -> b.SearchResult:
+        searcher = self._get(name).index.searcher()
+        query = self.compile(request.query)
+        key, descending = request.sort[0] if request.sort else ("score", True)
+        limit = max(request.rows, 1)  # tantivy panics on a limit of 0
+        try:
+            if key == "score":
+                found = searcher.search(query, limit, count=True, offset=request.start)
+            else:
+                order = tantivy.Order.Desc if descending else tantivy.Order.Asc
+                found = searcher.search(query, limit, count=True, offset=request.start,
+                                        order_by_field=key, order=order)
+        except ValueError as exc:
+            raise b.SearchBackendError(str(exc)) from exc
+        docs = [json.loads(bytes(searcher.doc(address)[b.STORED_FIELD][0]).decode("utf-8"))
+                for _, address in found.hits[:request.rows]]
+        result = b.SearchResult(count=found.count or 0, docs=docs)
+        if request.facets:
+            result.facets = self._facets(searcher, query, request.facets)
+        return result
+
+    def _facets(self, searcher: Any, query: Query,
+                facets: tuple[b.FacetRequest, ...]) -> dict[str, list[tuple[str, int]]]:
+        spec = {
+            f.name: {"terms": {"field": f.field, "min_doc_count": max(f.mincount, 1),
+                               "size": ALL_VALUES if f.limit < 0 else f.limit + 20}}
+            for f in facets
+        }
+        raw = searcher.aggregate(query, spec)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for f in facets:
+            buckets = [(str(x["key"]), int(x["doc_count"])) for x in raw[f.name]["buckets"]]
+            buckets.sort(key=lambda kv: (-kv[1], kv[0]))
+            out[f.name] = buckets if f.limit < 0 else buckets[:f.limit]
+        return out
+
+    def versions(self, name: str) -> dict[str, str]:
+        searcher = self._get(name).index.searcher()
+        total = searcher.num_docs
+        out: dict[str, str] = {}
+        if not total:
+            return out
+        found = searcher.search(Query.all_query(), total, count=False)
+        for _, address in found.hits:
+            doc = searcher.doc(address)
+            out[doc["id"][0]] = doc["version"][0]
+        return out
+
+    def close(self) -> None:
+        with self._lock:
+            self._open.clear()
+
+    # --- the query tree ----------------------------------------------------
+
+    def compile(self, node: b.Node) -> Query:
+        schema = self.schema
+        if isinstance(node, b.Term):
+            return self._boost(Query.term_query(schema, node.field, node.value), node.boost)
+        if isinstance(node, b.Phrase):
+            if len(node.tokens) == 1:
+                query = Query.term_query(schema, node.field, node.tokens[0])
+            else:
+                query = Query.phrase_query(schema, node.field, list(node.tokens))
+            return self._boost(query, node.boost)
+        if isinstance(node, b.Range):
+            return Query.range_query(schema, node.field, tantivy.FieldType.Integer,
+                                     node.low, node.high)
+        if isinstance(node, b.MatchAll):
+            return Query.all_query()
+        if isinstance(node, b.MatchNone):
+            return Query.empty_query()
+        if isinstance(node, b.Bool):
+            return self._bool(node)
+        raise TypeError(node)
+
+    def _bool(self, node: b.Bool) -> Query:
+        clauses: list[tuple[Occur, Query]] = []
+        clauses += [(Occur.Must, self.compile(n)) for n in node.must]
+        clauses += [(Occur.Must, Query.const_score_query(self.compile(n), 0.0))
+                    for n in node.filter]
+        positive = bool(clauses)
+        shoulds = [(Occur.Should, self.compile(n)) for n in node.should]
+        if shoulds and positive and node.min_should:
+            clauses.append((Occur.Must, Query.boolean_query(shoulds)))
+        elif shoulds:
+            clauses += shoulds
+            positive = True
+        if not positive:
+            clauses.append((Occur.Must, Query.const_score_query(Query.all_query(), 0.0)))
+        clauses += [(Occur.MustNot, self.compile(n)) for n in node.must_not]
+        return Query.boolean_query(clauses)
+
+    @staticmethod
+    def _boost(query: Query, boost: float) -> Query:
+        return query if boost == 1.0 else Query.boost_query(query, boost)
