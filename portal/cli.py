@@ -95,6 +95,8 @@ def _serve(portal: Any, host: str, port: int) -> None:
 
     if resumed := resume_unfinished(portal):
         click.echo(f"loading {resumed} tables left unfinished into the datastore")
+    # Applies changes a stopped process committed but did not index.
+    portal.start_search()
 
     threads = int(portal.settings.get("server", "threads", 8))
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
@@ -254,6 +256,79 @@ def datastore_load(resource_id: str) -> None:
                f"({rate:,.0f} rows/s); indexes in {result.index_seconds:.2f} s")
     for issue in result.issues[:5]:
         click.echo(f"  row {issue.row + 1}: {issue.message}", err=True)
+
+
+@main.group()
+def search() -> None:
+    """The search index (embedded tantivy, or an OpenSearch/Elasticsearch cluster)."""
+
+
+def _bar(desc: str) -> Any:
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=" datasets", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return bar, progress
+
+
+@search.command("reindex")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Tokenising processes (settings: search.reindex_workers).")
+def search_reindex(workers: int | None) -> None:
+    """Build a new index from the database and swap it in (searches go on meanwhile)."""
+    import time
+
+    from portal.search.backend import SearchBackendError
+
+    portal = _portal()
+    bar, progress = _bar("indexing")
+    started = time.perf_counter()
+    try:
+        portal.start_search()
+        count = portal.search.rebuild(progress=progress, workers=workers)
+    except SearchBackendError as exc:
+        raise click.ClickException(f"reindex failed, the old index stays live: {exc}") from None
+    finally:
+        bar.close()
+        portal.dispose()
+    seconds = time.perf_counter() - started
+    click.echo(f"indexed {count} datasets in {seconds:.1f} s "
+               f"({count / seconds if seconds else 0:,.0f}/s)")
+
+
+@search.command("check")
+@click.option("--fix", is_flag=True, help="Re-index what is missing, stale or extra.")
+def search_check(fix: bool) -> None:
+    """Compare the index with the database; exit 1 when they differ (unless --fix)."""
+    from portal.search.backend import SearchBackendError
+
+    portal = _portal()
+    bar, progress = _bar("checking")
+    try:
+        portal.start_search()
+        report = portal.search.check(fix=fix, progress=progress)
+        after = portal.search.check() if fix and not report.consistent else report
+    except SearchBackendError as exc:
+        raise click.ClickException(f"search check failed: {exc}") from None
+    finally:
+        bar.close()
+        portal.dispose()
+    click.echo(f"checked {report.checked} datasets: {len(report.missing)} missing from the "
+               f"index, {len(report.stale)} stale, {len(report.extra)} in the index only")
+    for label, ids in (("missing", report.missing), ("stale", report.stale),
+                       ("extra", report.extra)):
+        for dataset_id in ids[:20]:
+            click.echo(f"  {label}: {dataset_id}")
+        if len(ids) > 20:
+            click.echo(f"  … and {len(ids) - 20} more {label}")
+    if fix and not report.consistent:
+        click.echo("fixed" if after.consistent else "still inconsistent after --fix")
+    if not after.consistent:
+        sys.exit(1)
 
 
 @main.group()

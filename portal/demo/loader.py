@@ -194,7 +194,9 @@ def load_demo(portal: Portal, echo: Echo = print, seed: int = DEFAULT_SEED) -> D
                                          "description": grp.description}, user=SYSTEM)
     echo(f"  组织机构 {len(ORGS)} 个，主题 {len(GROUPS)} 个")
     token = _load_accounts(portal)
-    _load_datasets(portal, plans, echo)
+    # One index write for the whole catalog instead of one per dataset.
+    with portal.search.deferred():
+        _load_datasets(portal, plans, echo)
     summary = _summary(portal, False, started, token)
     _print_summary(summary, echo)
     return summary

@@ -44,17 +44,14 @@ _LATIN_WORD = re.compile(r"^[a-z]{2,}$")
 PINYIN_WINDOW = 3
 
 
+# Full-width Latin letters, digits and punctuation (ＧＤＰ２０２４) and the ideographic
+# space fold to ASCII.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalise(text: str) -> str:
-    """Lowercase, and fold full-width Latin letters and digits (ＧＤＰ２０２４) to ASCII."""
-    folded = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - 0xFEE0)
-        elif code == 0x3000:
-            ch = " "
-        folded.append(ch)
-    return "".join(folded).lower()
+    """Lowercase, with full-width characters folded to ASCII."""
+    return text.translate(_FOLD).lower()
 
 
 @dataclass(frozen=True)
@@ -112,27 +109,42 @@ class Analyzer:
 
     # --- documents ---------------------------------------------------------
 
+    def words(self, text: str) -> list[str]:
+        """jieba's precise-mode words of `text`, normalised, punctuation dropped."""
+        with self._lock:
+            found = list(self._tokenizer.cut(normalise(text)))
+        return [w for w in (w.strip() for w in found) if w and _WORD.search(w)]
+
+    def search_words(self, words: list[str]) -> list[str]:
+        """jieba's search mode from precise words (one segmentation per text, not two):
+        the dictionary words of two and three characters inside each long word, then it."""
+        freq = self._tokenizer.FREQ
+        out: list[str] = []
+        for w in words:
+            if len(w) > 2:
+                out += [w[i:i + 2] for i in range(len(w) - 1) if freq.get(w[i:i + 2])]
+            if len(w) > 3:
+                out += [w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3])]
+            out.append(w)
+        return out
+
     def index_words(self, text: str) -> list[str]:
         """Search-mode words of `text`, in order, punctuation dropped."""
-        with self._lock:
-            words = list(self._tokenizer.cut_for_search(normalise(text)))
-        return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+        return self.search_words(self.words(text))
 
     def char_tokens(self, text: str) -> list[str]:
         return _CHAR_TOKEN.findall(normalise(text))
 
-    def pinyin_tokens(self, title: str) -> list[str]:
-        """Joined full pinyin and joined initials of each word and of runs of words."""
-        with self._lock:
-            words = [w for w in self._tokenizer.cut(normalise(title)) if _HAN_ONLY.match(w)]
-            sub = [w for w in self._tokenizer.cut_for_search(normalise(title))
-                   if _HAN_ONLY.match(w)]
+    def pinyin_tokens(self, words: list[str]) -> list[str]:
+        """Joined full pinyin and joined initials of each word of a title (precise words),
+        of the words inside them, and of runs of up to three words."""
+        han = [w for w in words if _HAN_ONLY.match(w)]
         out: dict[str, None] = {}
-        runs = [words[i:i + n] for n in range(1, PINYIN_WINDOW + 1)
-                for i in range(len(words) - n + 1)]
-        runs += [[w] for w in sub]
+        runs = ["".join(han[i:i + n]) for n in range(1, PINYIN_WINDOW + 1)
+                for i in range(len(han) - n + 1)]
+        runs += [w for w in self.search_words(han) if len(w) > 1]
         for run in runs:
-            full, initials = _pinyin("".join(run))
+            full, initials = _pinyin(run)
             out[full] = None
             if len(initials) > 1:
                 out[initials] = None
@@ -142,9 +154,7 @@ class Analyzer:
 
     def query_words(self, text: str) -> list[str]:
         """Precise-mode words of one query chunk, punctuation dropped."""
-        with self._lock:
-            words = list(self._tokenizer.cut(normalise(text)))
-        return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+        return self.words(text)
 
     def synonyms(self, word: str) -> tuple[str, ...]:
         """The word's synonym group including itself, or just the word."""

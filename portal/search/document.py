@@ -59,9 +59,9 @@ def split_facet(value: str) -> tuple[str, str]:
 
 
 def searchable_text(data: dict[str, Any]) -> list[str]:
-    """What a free-text query looks in, title first."""
+    """What a free-text query looks in: the title (always first, maybe empty), then the rest."""
     org = data.get("organization") or {}
-    parts = [data.get("title") or "", data.get("name") or "", data.get("notes") or "",
+    parts = [data.get("name") or "", data.get("notes") or "",
              " ".join(t["name"] for t in data.get("tags", [])),
              org.get("title") or "", data.get("resource_code") or "",
              data.get("category_path") or "",
@@ -70,7 +70,7 @@ def searchable_text(data: dict[str, Any]) -> list[str]:
                       for i in data.get("data_items") or []),
              " ".join((r.get("name") or "") + " " + (r.get("description") or "")
                       for r in data.get("resources", []))]
-    return [p for p in parts if p]
+    return [data.get("title") or ""] + [p for p in parts if p]
 
 
 def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
@@ -79,8 +79,11 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
     texts = searchable_text(data)
     words: list[str] = []
     chars: list[str] = []
-    for part in texts:
-        words += analyzer.index_words(part)
+    title_words = analyzer.words(data.get("title") or "")
+    title_search = analyzer.search_words(title_words)
+    for number, part in enumerate(texts):
+        # texts[0] is the title: segmented once, above.
+        words += title_search if number == 0 else analyzer.index_words(part)
         # A separator between parts keeps a phrase from matching across two fields.
         chars += analyzer.char_tokens(part) + [PART_BREAK]
     title = data.get("title") or ""
@@ -108,9 +111,9 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
         "title_sort": [f"{title.strip().lower()}{FACET_SEPARATOR}{data['name']}"],
         "version": [version_of(data)],
         "text": " ".join(words),
-        "title": " ".join(analyzer.index_words(title)),
+        "title": " ".join(title_search),
         "chars": " ".join(chars),
-        "pinyin": " ".join(analyzer.pinyin_tokens(title)),
+        "pinyin": " ".join(analyzer.pinyin_tokens(title_words)),
         "metadata_modified": _time(data.get("metadata_modified")),
         "metadata_created": _time(data.get("metadata_created")),
         "data": json.dumps(data, ensure_ascii=False),

@@ -8,6 +8,7 @@ lock and drops the old one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -96,6 +97,7 @@ class SearchService:
         self._generation = -1
         self._live = ""
         self._state_lock = threading.Lock()
+        self._deferred = threading.local()
 
     @property
     def analyzer(self) -> Analyzer:
@@ -190,9 +192,24 @@ class SearchService:
                     state.generation += 1
                 written += len(ids)
 
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Bulk loads (the demo, harvests): write actions of this thread leave their changes
+        in the outbox, applied in one drain at the end (each drain commits the index)."""
+        depth = getattr(self._deferred, "depth", 0)
+        self._deferred.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._deferred.depth = depth
+            if depth == 0:
+                self.after_write()
+
     def after_write(self) -> None:
         """Called after a write action commits: its changes are searchable on return,
         unless a rebuild holds the lock (then the rebuild's last drain applies them)."""
+        if getattr(self._deferred, "depth", 0):
+            return
         try:
             self.drain(wait=WRITE_DRAIN_WAIT)
         except b.SearchBackendError as exc:
