@@ -136,18 +136,23 @@ class SearchService:
 
     def live_index(self) -> str:
         """The live index's name, reopened when another process changed it."""
+        return self._live_index()[0]
+
+    def _live_index(self) -> tuple[str, bool]:
+        """(live index name, whether the outbox holds rows), in one query."""
+        waiting = select(SearchOutbox.id).limit(1).scalar_subquery()
         with self.session_factory() as session:
-            row = session.execute(select(SearchState.index_name, SearchState.generation)
+            row = session.execute(select(SearchState.index_name, SearchState.generation, waiting)
                                   .where(SearchState.id == 1)).one_or_none()
         if row is None:
             raise b.SearchBackendError("the search index has not been set up (shuyuan init)")
-        name, generation = row
+        name, generation, pending = row
         with self._state_lock:
             if generation != self._generation or name != self._live:
                 if name == self._live:
                     self.backend.refresh(name)
                 self._live, self._generation = name, generation
-        return name
+        return name, pending is not None
 
     def pending(self) -> int:
         with self.session_factory() as session:
@@ -216,17 +221,17 @@ class SearchService:
             log.error("search index not updated (left in the outbox): %s", exc)
 
     def before_search(self) -> None:
-        """A search sees every committed change unless someone else is draining right now."""
-        with self.session_factory() as session:
-            waiting = session.scalar(select(SearchOutbox.id).limit(1))
-        if waiting is not None:
+        """Apply the outbox now unless someone else is draining (what search() does first)."""
+        if self._live_index()[1]:
             self.drain(wait=0)
 
-    # --- search ------------------------------------------------------------
-
     def search(self, request: b.SearchRequest) -> b.SearchResult:
-        self.before_search()
-        return self.backend.search(self.live_index(), request)
+        """Searches the live index. The outbox is applied first, so a search sees every
+        committed change, unless another drain or a rebuild holds the lock right now."""
+        name, pending = self._live_index()
+        if pending and self.drain(wait=0) > 0:
+            name = self.live_index()
+        return self.backend.search(name, request)
 
     # --- rebuild and check -------------------------------------------------
 
