@@ -4,25 +4,34 @@ Each facet is one record (field, title, how its values are labelled); one loop
 turns the records into package_search's facet.field, the fq built from the
 query string, and the sidebar sections. The query string reads like CKAN's:
 `?q=...&organization=edu&res_format=CSV&sort=...&page=2`.
+
+Results carry each entry's title and summary excerpt with the query's terms
+marked (portal/search/highlight.py); a search that finds nothing carries other
+searches that do (portal/search/suggest.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from portal.actions.errors import SearchQueryError, ValidationError
+from portal.actions.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
+from portal.search.highlight import Highlighter
+from portal.search.suggest import Filters, Suggestion, suggest
 from portal.web import labels
-from portal.web.calls import call
+from portal.web.calls import call, portal
+from portal.web.filters import markdown
 
 ROWS = 20
 
@@ -95,27 +104,35 @@ class SearchForm:
     def start(self) -> int:
         return (self.page - 1) * ROWS
 
-    def search_params(self) -> dict[str, Any]:
+    def fq(self, filters: Sequence[tuple[str, str]] | None = None) -> str:
         clauses = [self.fixed] if self.fixed else []
-        fq = " ".join(f"{name}:{fq_value(value)}" for name, value in clauses + self.filters)
-        return {"q": self.q, "fq": fq, "sort": self.sort, "rows": ROWS, "start": self.start,
-                "facet.field": json.dumps(list(FACET_FIELDS)), "facet.limit": 50}
+        chosen = self.filters if filters is None else list(filters)
+        return " ".join(f"{name}:{fq_value(value)}" for name, value in clauses + chosen)
+
+    def search_params(self) -> dict[str, Any]:
+        return {"q": self.q, "fq": self.fq(), "sort": self.sort, "rows": ROWS,
+                "start": self.start, "facet.field": json.dumps(list(FACET_FIELDS)),
+                "facet.limit": 50}
 
     def is_active(self, name: str, value: str) -> bool:
         return (name, value) in self.filters
 
     def url(self, *, add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None,
-            page: int | None = None) -> str:
-        """This page with one filter added or removed, or another page number.
+            page: int | None = None, q: str | None = None,
+            filters: Sequence[tuple[str, str]] | None = None) -> str:
+        """This page with one filter added or removed, another page number, or another
+        query and filters (a suggestion).
 
         Changing the filters goes back to page 1.
         """
-        filters = [f for f in self.filters if f != remove]
-        if add and add not in filters:
-            filters.append(add)
-        args: MultiDict[str, str] = MultiDict(filters)
-        if self.q:
-            args["q"] = self.q
+        chosen = list(self.filters if filters is None else filters)
+        chosen = [f for f in chosen if f != remove]
+        if add and add not in chosen:
+            chosen.append(add)
+        args: MultiDict[str, str] = MultiDict(chosen)
+        q = self.q if q is None else q
+        if q:
+            args["q"] = q
         if self.sort != SORT_VALUES[0]:
             args["sort"] = self.sort
         if page and page > 1:
@@ -145,12 +162,17 @@ def facet_sections(form: SearchForm, result: dict[str, Any],
     """The sidebar: one section per facet with values, each value a link that toggles it.
 
     `names` gives labels the records cannot know (licence titles, by field then value).
+    A chosen value the results no longer hold (a search that found nothing) is still
+    listed, with count 0, so that it can be seen and removed.
     """
     sections = []
     for facet in FACETS:
         if form.fixed and facet.field == form.fixed[0]:
             continue
-        raw = result.get("search_facets", {}).get(facet.field, {}).get("items", [])
+        raw = list(result.get("search_facets", {}).get(facet.field, {}).get("items", []))
+        listed = {item["name"] for item in raw}
+        raw += [{"name": value, "display_name": value, "count": 0}
+                for name, value in form.filters if name == facet.field and value not in listed]
         items = []
         for item in raw:
             name, shown = item["name"], item.get("display_name") or item["name"]
@@ -191,12 +213,82 @@ class BadSearch(BadRequest):
 
 
 @dataclass(frozen=True)
+class Hit:
+    """One entry of the results, with the query's terms marked."""
+    pkg: dict[str, Any]
+    title: Markup
+    excerpt: Markup
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A suggested search, ready for the page."""
+    kind: str                    # homophone | related | drop_words | drop_filters
+    q: str
+    count: int
+    url: str
+    dropped: list[str]           # words left out
+    dropped_filters: list[tuple[str, str]]  # (facet title, value label) left out
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
 class Results:
     form: SearchForm
     count: int
     datasets: list[dict[str, Any]]
     sections: list[FacetSection]
     pager: Pager
+    hits: list[Hit] = field(default_factory=list)
+    suggestions: list[Offer] = field(default_factory=list)
+
+
+def plain_text(notes: str | None) -> str:
+    """A summary as the reader sees it: Markdown rendered, then tags dropped."""
+    return markdown(notes).striptags() if notes else ""
+
+
+def hits(form: SearchForm, datasets: list[dict[str, Any]]) -> list[Hit]:
+    marker = Highlighter(portal().search.analyzer, form.q)
+    return [Hit(pkg, marker.title(pkg.get("title") or pkg.get("name") or ""),
+                marker.excerpt(plain_text(pkg.get("notes"))))
+            for pkg in datasets]
+
+
+def _probe(form: SearchForm) -> Callable[[str, Filters, int], tuple[int, list[str]]]:
+    """package_search as the visitor, on this page's organization or group."""
+
+    def search(q: str, filters: Filters, rows: int) -> tuple[int, list[str]]:
+        found = call("package_search", {"q": q, "fq": form.fq(filters), "rows": rows,
+                                         "facet": False})
+        return found["count"], [d.get("title") or d.get("name") or "" for d in found["results"]]
+
+    return search
+
+
+def offers(form: SearchForm, sections: list[FacetSection]) -> list[Offer]:
+    """Searches that find something, for one that found nothing."""
+    shown = {(s.field, item.name): (s.title, item.label) for s in sections for item in s.items}
+    found: list[Suggestion] = suggest(portal().search.analyzer, form.q, form.filters,
+                                      _probe(form))
+    return [Offer(s.kind, s.q, s.count, form.url(q=s.q, filters=s.filters),
+                  list(s.dropped), [shown.get(f, f) for f in s.dropped_filters],
+                  s.original, s.replacement)
+            for s in found]
+
+
+def _filter_names(form: SearchForm, result: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Titles of chosen organizations and themes the results do not name (none found)."""
+    names: dict[str, dict[str, str]] = {}
+    for name, action in (("organization", "organization_show"), ("groups", "group_show")):
+        listed = {i["name"] for i in result.get("search_facets", {}).get(name, {}).get("items", [])}
+        for field_name, value in form.filters:
+            if field_name != name or value in listed:
+                continue
+            with contextlib.suppress(NotFound, NotAuthorized, ValidationError, KeyError):
+                names.setdefault(name, {})[value] = call(action, {"id": value})["title"]
+    return names
 
 
 def run(form: SearchForm) -> Results:
@@ -204,7 +296,11 @@ def run(form: SearchForm) -> Results:
         result = call("package_search", form.search_params())
     except (SearchQueryError, ValidationError) as exc:
         raise BadSearch(exc.message) from None
-    licences = {lic["id"]: lic["title"] for lic in call("license_list")}
-    return Results(form, result["count"], result["results"],
-                   facet_sections(form, result, {"license_id": licences}),
-                   Pager.of(form, result["count"]))
+    names = _filter_names(form, result)
+    names["license_id"] = {lic["id"]: lic["title"] for lic in call("license_list")}
+    sections = facet_sections(form, result, names)
+    suggestions = []
+    if result["count"] == 0 and (form.q or form.filters):
+        suggestions = offers(form, sections)
+    return Results(form, result["count"], result["results"], sections,
+                   Pager.of(form, result["count"]), hits(form, result["results"]), suggestions)
