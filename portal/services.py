@@ -25,6 +25,7 @@ from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
 from portal.jobs import JobQueue
 from portal.models import ApiToken, User
+from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
 from portal.settings import Settings, load_settings
 
@@ -89,7 +90,11 @@ class Portal:
         if spec is None:
             raise UnknownAction(f"action {name} does not exist")
         if not self._search_started:
-            self.start_search()
+            try:
+                self.start_search()
+            except SearchBackendError as exc:
+                # The catalog works without the index; package_search answers 503 meanwhile.
+                log.error("search index unavailable: %s", exc)
         try:
             return self._run(spec, name, params, user, request_id)
         finally:

@@ -34,11 +34,12 @@ from pypinyin import Style, lazy_pinyin
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The CJK ideograph ranges (a regex character-class body), shared with highlight/suggest.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # One CJK character, or a run of Latin letters/digits (kept together: GDP, 2024, v2).
-_CHAR_TOKEN = re.compile(rf"[{_CJK}]|[0-9a-z]+")
-_WORD = re.compile(rf"[{_CJK}0-9a-z]")
-_HAN_ONLY = re.compile(rf"^[{_CJK}]+$")
+CHAR_TOKEN = re.compile(rf"[{CJK}]|[0-9a-z]+")
+_WORD = re.compile(rf"[{CJK}0-9a-z]")
+_HAN_ONLY = re.compile(rf"^[{CJK}]+$")
 _LATIN_WORD = re.compile(r"^[a-z]{2,}$")
 # Pinyin runs over at most this many adjacent words.
 PINYIN_WINDOW = 3
@@ -133,7 +134,7 @@ class Analyzer:
         return self.search_words(self.words(text))
 
     def char_tokens(self, text: str) -> list[str]:
-        return _CHAR_TOKEN.findall(normalise(text))
+        return CHAR_TOKEN.findall(normalise(text))
 
     def pinyin_tokens(self, words: list[str]) -> list[str]:
         """Joined full pinyin and joined initials of each word of a title (precise words),
@@ -143,6 +144,11 @@ class Analyzer:
         runs = ["".join(han[i:i + n]) for n in range(1, PINYIN_WINDOW + 1)
                 for i in range(len(han) - n + 1)]
         runs += [w for w in self.search_words(han) if len(w) > 1]
+        # Longer dictionary words inside a long one (交通事故 in 道路交通事故), which jieba's
+        # search mode leaves out (it emits only two- and three-character words).
+        freq = self._tokenizer.FREQ
+        runs += [w[i:i + n] for w in han if len(w) > 4 for n in range(4, len(w))
+                 for i in range(len(w) - n + 1) if freq.get(w[i:i + n])]
         for run in runs:
             full, initials = _pinyin(run)
             out[full] = None

@@ -28,14 +28,10 @@ from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 
 from portal.actions.errors import SearchQueryError
-from portal.search.analysis import Analyzer, normalise
+from portal.search.analysis import CHAR_TOKEN, CJK, Analyzer, normalise
 from portal.search.query import AllOf, AnyOf, Expr, NoneOf, QuotedPhrase, Words, parse
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# The index's character tokens (analysis._CHAR_TOKEN): one CJK character, or a run
-# of Latin letters and digits.
-_CHAR_TOKEN = re.compile(rf"[{_CJK}]|[0-9a-z]+")
-_IS_CJK = re.compile(rf"[{_CJK}]")
+_IS_CJK = re.compile(rf"[{CJK}]")
 EXCERPT_WIDTH = 120
 # How much of the summary stands before the first match in an excerpt.
 EXCERPT_LEAD = 24
@@ -61,7 +57,7 @@ def tokens(text: str) -> list[_Token]:
         origin.extend([i] * len(folded))
     joined = "".join(norm)
     return [_Token(m.group(), origin[m.start()], origin[m.end() - 1] + 1)
-            for m in _CHAR_TOKEN.finditer(joined)]
+            for m in CHAR_TOKEN.finditer(joined)]
 
 
 def positive_text(expr: Expr) -> Iterator[Words | QuotedPhrase]:

@@ -53,6 +53,8 @@ class Planner:
     def __init__(self, analyzer: Analyzer, now: datetime | None = None) -> None:
         self.analyzer = analyzer
         self.now = now
+        # Whether q holds a word that is not a stopword (then stopwords never must match).
+        self.has_content = False
 
     # --- text --------------------------------------------------------------
 
@@ -80,9 +82,11 @@ class Planner:
         found = self.analyzer.query_words(node.text)
         if not found:
             return b.MatchAll()
-        required = [w for w in found if not self.analyzer.is_stopword(w)] or found
+        required = [w for w in found if not self.analyzer.is_stopword(w)]
+        if not required and not self.has_content:
+            required = found
         optional = [w for w in found if w not in required]
-        return b.Bool(must=tuple(self.word(w, node.field) for w in required),
+        return b.Bool(must=tuple(self.word(w, node.field) for w in required) or (b.MatchAll(),),
                       should=tuple(self.word(w, node.field) for w in optional))
 
     def phrase(self, node: QuotedPhrase) -> b.Node:
@@ -169,7 +173,18 @@ class Planner:
             return b.Bool(must=tuple(must or [b.MatchAll()]), must_not=tuple(must_not))
         raise TypeError(expr)
 
+    def content_words(self, expr: Expr) -> bool:
+        if isinstance(expr, Words):
+            return any(not self.analyzer.is_stopword(w)
+                       for w in self.analyzer.query_words(expr.text))
+        if isinstance(expr, QuotedPhrase):
+            return True
+        if isinstance(expr, AllOf | AnyOf):
+            return any(self.content_words(e) for e in expr.items)
+        return False
+
     def plan(self, q: Expr, fq: Expr, visible: b.Node) -> b.Node:
+        self.has_content = self.content_words(q)
         return b.Bool(must=(self.node(q),), filter=(self.node(fq), visible))
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from portal.actions.errors import SearchQueryError, ValidationError
-from portal.search.analysis import PINYIN_WINDOW, Analyzer, normalise, text_pinyin
+from portal.search.analysis import CJK, PINYIN_WINDOW, Analyzer, normalise, text_pinyin
 from portal.search.highlight import pinyin_spans
 from portal.search.query import AllOf, QuotedPhrase, Words, parse
 
@@ -42,10 +42,9 @@ MAX_SUGGESTIONS = 5
 # Results read when looking for the title characters a pinyin query spelled.
 PINYIN_ROWS = 10
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN = re.compile(rf"[{_CJK}]")
+_HAN = re.compile(rf"[{CJK}]")
 # A word the q parser reads back as itself (no operator, quote, bracket or colon).
-_PLAIN = re.compile(rf"[0-9a-z{_CJK}][0-9a-z{_CJK}._%#&+-]*")
+_PLAIN = re.compile(rf"[0-9a-z{CJK}][0-9a-z{CJK}._%#&+-]*")
 
 
 @dataclass(frozen=True)

@@ -209,8 +209,13 @@ class TantivyIndex:
                 query = Query.phrase_query(schema, node.field, list(node.tokens))
             return self._boost(query, node.boost)
         if isinstance(node, b.Range):
-            return Query.range_query(schema, node.field, tantivy.FieldType.Integer,
-                                     node.low, node.high)
+            if node.low is None and node.high is None:
+                return Query.all_query()
+            try:
+                return Query.range_query(schema, node.field, tantivy.FieldType.Integer,
+                                         node.low, node.high)
+            except ValueError as exc:
+                raise b.SearchBackendError(f"range on {node.field}: {exc}") from exc
         if isinstance(node, b.MatchAll):
             return Query.all_query()
         if isinstance(node, b.MatchNone):

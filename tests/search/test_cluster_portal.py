@@ -140,3 +140,20 @@ def test_an_unreachable_cluster_is_a_search_error(portal: Portal, clone: Any) ->
     assert portal.search.pending() == 1
     with pytest.raises(SearchError, match="Search is unavailable"):
         search(portal, q="gjxl")
+
+
+def test_a_portal_starting_while_the_cluster_is_down_serves_the_catalog(
+        tmp_path: Path, database_url: str, clone: Any) -> None:
+    empty_tables(database_url)
+    clone.close()
+    settings = make_settings(tmp_path / "var2", database_url, search={
+        "backend": "opensearch", "url": clone.url, "index_prefix": "down"})
+    p = Portal(settings)
+    try:
+        p.call("organization_create", org_params("sx-gaj", title="泗县公安局"), user=SYSTEM)
+        p.call("package_create", package_params("accidents", "sx-gaj"), user=SYSTEM)
+        assert p.call("package_list", {}) == ["accidents"]
+        with pytest.raises(SearchError, match="Search is unavailable"):
+            search(p, q="accidents")
+    finally:
+        p.dispose()
