@@ -162,6 +162,24 @@ class Analyzer:
         """Precise-mode words of one query chunk, punctuation dropped."""
         return self.words(text)
 
+    def covering_words(self, word: str) -> list[str]:
+        """Dictionary words of two or more characters that together make up a long word
+        side by side (粮食产量 -> 粮食, 产量; 公交车站 -> 公交, 车站), in the fewest parts;
+        [] when no such split exists or the word is shorter than four characters."""
+        if len(word) < 4 or not _HAN_ONLY.match(word):
+            return []
+        freq = self._tokenizer.FREQ
+        # best[i]: the fewest parts covering word[i:], or None.
+        best: list[list[str] | None] = [None] * len(word) + [[]]
+        for i in range(len(word) - 2, -1, -1):
+            for j in range(i + 2, len(word) + 1):
+                if (i, j) == (0, len(word)) or not freq.get(word[i:j]):
+                    continue
+                rest = best[j]
+                if rest is not None and (best[i] is None or len(rest) + 1 < len(best[i])):
+                    best[i] = [word[i:j]] + rest
+        return best[0] or []
+
     def synonyms(self, word: str) -> tuple[str, ...]:
         """The word's synonym group including itself, or just the word."""
         return self._synonyms.get(word, (word,))

@@ -76,6 +76,12 @@ class Planner:
             alternatives.append(b.Term("title", term, TITLE_BOOST))
         if self.analyzer.is_pinyin_candidate(word):
             alternatives.append(b.Term("pinyin", word, PINYIN_BOOST))
+        parts = self.analyzer.covering_words(word) if field != "title" else []
+        if parts:
+            # 粮食产量 kept whole by jieba also matches an entry with 粮食 and 产量 apart
+            # (ranked below one holding the whole word).
+            found = [self.chars(p) for p in parts]
+            alternatives.append(b.Bool(must=tuple(n for n in found if n is not None)))
         return b.Bool(should=tuple(alternatives), min_should=1)
 
     def words(self, node: Words) -> b.Node:

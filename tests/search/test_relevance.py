@@ -176,7 +176,7 @@ def test_anonymous_results_hold_no_draft(demo_portal: Portal) -> None:
     assert sum(d["name"].endswith("-dibao") for d in staff["results"]) == 10
 
 
-# --- known gaps: strict xfail, so a fix shows as XPASS (then move them to the judged set) --
+# --- a long word jieba keeps whole also matches its parts apart (plan.word) ------------------
 
 GAPS = {
     "粮食产量": ("nyncj-crop-output",),
@@ -186,10 +186,6 @@ GAPS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plan.word: a query word that jieba's dictionary keeps whole (粮食产量, 空气监测) must "
-    "appear with its characters side by side; an entry holding its parts apart (粮食 ... "
-    "产量, 空气质量 ... 监测) is not found at all"))
 @pytest.mark.parametrize("q", list(GAPS))
 def test_a_dictionary_compound_matches_its_parts(demo_portal: Portal, q: str) -> None:
     assert run_query(demo_portal, Judged(q, "compound", GAPS[q])).in_top
