@@ -26,7 +26,7 @@ KEYWORD_FIELDS = (
     "title_sort", "version",
 )
 # Whitespace-separated token fields, with positions (phrases).
-TEXT_FIELDS = ("text", "title", "chars", "pinyin")
+TEXT_FIELDS = ("text", "title", "chars", "bigrams", "pinyin")
 # Integer microseconds since the epoch (UTC).
 TIME_FIELDS = ("metadata_modified", "metadata_created")
 # The stored package dict (JSON text), returned as search results.

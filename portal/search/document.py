@@ -30,8 +30,13 @@ def visibility(dict_: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def version_of(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+def stored(data: dict[str, Any]) -> str:
+    """The package dict as stored in the index (package_dict's key order is fixed)."""
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def version_of(data: dict[str, Any], raw: str | None = None) -> str:
+    raw = stored(data) if raw is None else raw
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
@@ -58,37 +63,55 @@ def split_facet(value: str) -> tuple[str, str]:
     return name, display or name
 
 
-def searchable_text(data: dict[str, Any]) -> list[str]:
-    """What a free-text query looks in: the title (always first, maybe empty), then the rest."""
+def pairs(tokens: list[str]) -> list[str]:
+    """Overlapping pairs of character tokens (道路交通 -> 道路 路交 交通). A typed word of
+    two or more tokens is found as a phrase of its pairs: rarer terms than single
+    characters, so far less to intersect; one pair is a plain term lookup."""
+    return [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """What a free-text query looks in: (parts segmented into words, the title first and
+    always present; parts matched by their characters only).
+
+    Every part is in the char fields, so every typed word can match anywhere; only the
+    parts that describe the entry also rank by words. Segmenting resource names and
+    descriptions, data items and codes as well would double a rebuild (jieba is its
+    cost) for little better ranking."""
     org = data.get("organization") or {}
-    parts = [data.get("name") or "", data.get("notes") or "",
-             " ".join(t["name"] for t in data.get("tags", [])),
-             org.get("title") or "", data.get("resource_code") or "",
-             data.get("category_path") or "",
-             " ".join(g.get("title") or g["name"] for g in data.get("groups", [])),
-             " ".join(str(i.get("name", "")) if isinstance(i, dict) else str(i)
-                      for i in data.get("data_items") or []),
-             " ".join((r.get("name") or "") + " " + (r.get("description") or "")
-                      for r in data.get("resources", []))]
-    return [data.get("title") or ""] + [p for p in parts if p]
+    described = [data.get("notes") or "",
+                 " ".join(t["name"] for t in data.get("tags", [])),
+                 org.get("title") or "", data.get("category_path") or "",
+                 " ".join(g.get("title") or g["name"] for g in data.get("groups", []))]
+    listed = [data.get("name") or "", data.get("resource_code") or "",
+              " ".join(str(i.get("name", "")) if isinstance(i, dict) else str(i)
+                       for i in data.get("data_items") or []),
+              " ".join((r.get("name") or "") + " " + (r.get("description") or "")
+                       for r in data.get("resources", []))]
+    return ([data.get("title") or ""] + [p for p in described if p], [p for p in listed if p])
 
 
 def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
     """The index document for one package dict (see backend.FIELDS for the types)."""
     org = data.get("organization") or {}
-    texts = searchable_text(data)
+    segmented, listed = searchable_text(data)
     words: list[str] = []
     chars: list[str] = []
+    bigrams: list[str] = []
     title_words = analyzer.words(data.get("title") or "")
     title_search = analyzer.search_words(title_words)
-    for number, part in enumerate(texts):
-        # texts[0] is the title: segmented once, above.
+    for number, part in enumerate(segmented):
+        # segmented[0] is the title: segmented once, above.
         words += title_search if number == 0 else analyzer.index_words(part)
-        # A separator between parts keeps a phrase from matching across two fields.
-        chars += analyzer.char_tokens(part) + [PART_BREAK]
+    for part in segmented + listed:
+        # A separator between parts keeps a phrase from matching across two of them.
+        tokens = analyzer.char_tokens(part)
+        chars += tokens + [PART_BREAK]
+        bigrams += pairs(tokens) + [PART_BREAK]
     title = data.get("title") or ""
     formats = sorted({(r.get("format") or "").upper() for r in data.get("resources", [])} - {""})
     seen = visibility(data)
+    raw = stored(data)
     return {
         "id": [data["id"]],
         "name": [data["name"]],
@@ -109,12 +132,13 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
         "dataset_type": [data.get("type") or "dataset"],
         # Titles sort by their text, then by name so that equal titles keep one order.
         "title_sort": [f"{title.strip().lower()}{FACET_SEPARATOR}{data['name']}"],
-        "version": [version_of(data)],
+        "version": [version_of(data, raw)],
         "text": " ".join(words),
         "title": " ".join(title_search),
         "chars": " ".join(chars),
+        "bigrams": " ".join(bigrams),
         "pinyin": " ".join(analyzer.pinyin_tokens(title_words)),
         "metadata_modified": _time(data.get("metadata_modified")),
         "metadata_created": _time(data.get("metadata_created")),
-        "data": json.dumps(data, ensure_ascii=False),
+        "data": raw,
     }

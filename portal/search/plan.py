@@ -20,7 +20,7 @@ from portal.actions.errors import SearchQueryError
 from portal.actions.registry import Caller
 from portal.search import backend as b
 from portal.search.analysis import Analyzer
-from portal.search.document import micros
+from portal.search.document import micros, pairs
 from portal.search.query import (
     AllOf,
     AnyOf,
@@ -59,10 +59,15 @@ class Planner:
     # --- text --------------------------------------------------------------
 
     def chars(self, text: str) -> b.Node | None:
-        tokens = tuple(self.analyzer.char_tokens(text))
+        """`text`'s characters side by side: one character (or Latin run) by the char
+        field, more by the phrase of their overlapping pairs."""
+        tokens = self.analyzer.char_tokens(text)
         if not tokens:
             return None
-        return b.Term("chars", tokens[0]) if len(tokens) == 1 else b.Phrase("chars", tokens)
+        if len(tokens) == 1:
+            return b.Term("chars", tokens[0])
+        joined = tuple(pairs(tokens))
+        return b.Term("bigrams", joined[0]) if len(joined) == 1 else b.Phrase("bigrams", joined)
 
     def word(self, word: str, field: str) -> b.Node:
         """One typed word: its characters, a synonym's, or its pinyin."""

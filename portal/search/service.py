@@ -26,6 +26,7 @@ from portal.models.catalog import dataset_dict_loads
 from portal.search import backend as b
 from portal.search import document, outbox
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
+from portal.search.rebuild import documents_for
 from portal.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -161,16 +162,7 @@ class SearchService:
     # --- documents ---------------------------------------------------------
 
     def _documents(self, session: Session, ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-        found = {ds.id: ds for ds in session.scalars(
-            select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids)))}
-        upserts, deletes = [], []
-        for dataset_id in ids:
-            ds = found.get(dataset_id)
-            if ds is None or ds.state == "deleted":
-                deletes.append(dataset_id)
-            else:
-                upserts.append(document.build(package_dict(ds, self.site_url), self.analyzer))
-        return upserts, deletes
+        return documents_for(session, ids, self.analyzer, self.site_url)
 
     # --- the drain -----------------------------------------------------------
 
@@ -245,40 +237,53 @@ class SearchService:
         """Build a new index from the database and swap it in; returns the number indexed.
 
         Holds the drain lock throughout: changes committed meanwhile wait in the
-        outbox and are applied to the new index just before the swap.
+        outbox and are applied to the new index just before the swap. A failed
+        rebuild drops the new index and leaves the old one live.
         """
-        from portal.search.rebuild import DocumentMaker
-
         workers = workers or int(self.settings.get("search", "reindex_workers", 2))
         with self.lock.hold(None):
             with self.session_factory() as session, session.begin():
                 state = self._state(session)
                 new = self._new_name()
                 state.building = new
-            self.backend.create(new)
-            done = 0
-            with self.session_factory() as session:
-                total = session.scalar(select(func.count()).select_from(Dataset)
-                                       .where(Dataset.state != "deleted")) or 0
-                batches = self._batches(session, REBUILD_BATCH)
-                with DocumentMaker(self.dicts, workers) as maker:
-                    for docs in maker.documents(self._dicts_of(batches)):
-                        self.backend.write(new, docs, [])
-                        done += len(docs)
-                        if progress:
-                            progress(done, total)
-            with self.session_factory() as session, session.begin():
-                state = self._state(session)
-                rows = session.execute(select(SearchOutbox.id, SearchOutbox.dataset_id)).all()
-                ids = sorted({r.dataset_id for r in rows})
-                upserts, deletes = self._documents(session, ids)
-                self.backend.write(new, upserts, deletes)
-                session.execute(delete(SearchOutbox)
-                                .where(SearchOutbox.id.in_([r.id for r in rows])))
-                old, state.index_name, state.building = state.index_name, new, ""
-                state.generation += 1
+            try:
+                self.backend.create(new)
+                done = self._fill(new, progress, workers)
+                with self.session_factory() as session, session.begin():
+                    state = self._state(session)
+                    rows = session.execute(select(SearchOutbox.id, SearchOutbox.dataset_id)).all()
+                    upserts, deletes = self._documents(session,
+                                                       sorted({r.dataset_id for r in rows}))
+                    self.backend.write(new, upserts, deletes)
+                    session.execute(delete(SearchOutbox)
+                                    .where(SearchOutbox.id.in_([r.id for r in rows])))
+                    old, state.index_name, state.building = state.index_name, new, ""
+                    state.generation += 1
+            except BaseException:
+                with self.session_factory() as session, session.begin():
+                    self._state(session).building = ""
+                self.backend.drop(new)
+                raise
             if old and old != new:
                 self.backend.drop(old)
+        return done
+
+    def _fill(self, name: str, progress: Progress | None, workers: int) -> int:
+        from portal.search.rebuild import DocumentMaker
+
+        done = 0
+        with self.session_factory() as session:
+            total = session.scalar(select(func.count()).select_from(Dataset)
+                                   .where(Dataset.state != "deleted")) or 0
+            batches = list(self._batches(session, REBUILD_BATCH))
+        url = self.session_factory.kw["bind"].url.render_as_string(hide_password=False)
+        with DocumentMaker(self.dicts, workers, url, self.session_factory,
+                           self.site_url) as maker:
+            for docs in maker.documents(batches):
+                self.backend.write(name, docs, [])
+                done += len(docs)
+                if progress:
+                    progress(done, total)
         return done
 
     def _dicts_of(self, batches: Iterator[list[str]]) -> Iterator[list[dict[str, Any]]]:
