@@ -70,24 +70,32 @@ class Planner:
         return b.Term("bigrams", joined[0]) if len(joined) == 1 else b.Phrase("bigrams", joined)
 
     def word(self, word: str, field: str) -> b.Node:
-        """One typed word: its characters, a synonym's, or its pinyin."""
-        alternatives: list[b.Node] = []
+        """One typed word: matched by its characters, a synonym's, or its pinyin; ranked
+        by the same in the word and title fields.
+
+        The ranking terms are optional clauses beside the required ones rather than
+        more alternatives: the engine then only scores them on entries that match,
+        instead of walking the union of their postings."""
+        required: list[b.Node] = []
+        ranking: list[b.Node] = []
         for term in self.analyzer.synonyms(word):
-            if field != "title":
-                found = self.chars(term)
-                if found is not None:
-                    alternatives.append(found)
-                alternatives.append(b.Term("text", term))
-            alternatives.append(b.Term("title", term, TITLE_BOOST))
+            if field == "title":
+                required.append(b.Term("title", term, TITLE_BOOST))
+                continue
+            found = self.chars(term)
+            required.append(found if found is not None else b.Term("text", term))
+            ranking += [b.Term("text", term), b.Term("title", term, TITLE_BOOST)]
         if self.analyzer.is_pinyin_candidate(word):
-            alternatives.append(b.Term("pinyin", word, PINYIN_BOOST))
+            required.append(b.Term("pinyin", word, PINYIN_BOOST))
         parts = self.analyzer.covering_words(word) if field != "title" else []
         if parts:
             # 粮食产量 kept whole by jieba also matches an entry with 粮食 and 产量 apart
             # (ranked below one holding the whole word).
-            found = [self.chars(p) for p in parts]
-            alternatives.append(b.Bool(must=tuple(n for n in found if n is not None)))
-        return b.Bool(should=tuple(alternatives), min_should=1)
+            found_parts = [self.chars(p) for p in parts]
+            required.append(b.Bool(must=tuple(n for n in found_parts if n is not None)))
+        match = required[0] if len(required) == 1 else b.Bool(should=tuple(required),
+                                                              min_should=1)
+        return b.Bool(must=(match,), should=tuple(ranking)) if ranking else match
 
     def words(self, node: Words) -> b.Node:
         found = self.analyzer.query_words(node.text)

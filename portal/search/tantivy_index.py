@@ -15,12 +15,12 @@ second process (the CLI beside `shuyuan serve`) waits instead of failing.
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 from tantivy import Occur, Query
 
@@ -32,6 +32,7 @@ SMALL_HEAP = 20_000_000
 BULK_HEAP = 200_000_000
 BULK_DOCS = 500
 ALL_VALUES = 65_000
+MATCH_COUNT = "__matches"
 
 
 def _schema() -> tantivy.Schema:
@@ -149,36 +150,42 @@ class TantivyIndex:
         query = self.compile(request.query)
         key, descending = request.sort[0] if request.sort else ("score", True)
         limit = max(request.rows, 1)  # tantivy panics on a limit of 0
+        # With facets, the aggregation walks every match anyway and counts them too; the
+        # top-k search can then skip what cannot rank.
+        count = not request.facets
         try:
             if key == "score":
-                found = searcher.search(query, limit, count=True, offset=request.start)
+                found = searcher.search(query, limit, count=count, offset=request.start)
             else:
                 order = tantivy.Order.Desc if descending else tantivy.Order.Asc
-                found = searcher.search(query, limit, count=True, offset=request.start,
+                found = searcher.search(query, limit, count=count, offset=request.start,
                                         order_by_field=key, order=order)
+            docs = [orjson.loads(searcher.doc(address)[b.STORED_FIELD][0])
+                    for _, address in found.hits[:request.rows]]
+            result = b.SearchResult(count=found.count or 0, docs=docs)
+            if request.facets:
+                result.count, result.facets = self._facets(searcher, query, request.facets)
         except ValueError as exc:
             raise b.SearchBackendError(str(exc)) from exc
-        docs = [json.loads(bytes(searcher.doc(address)[b.STORED_FIELD][0]).decode("utf-8"))
-                for _, address in found.hits[:request.rows]]
-        result = b.SearchResult(count=found.count or 0, docs=docs)
-        if request.facets:
-            result.facets = self._facets(searcher, query, request.facets)
         return result
 
-    def _facets(self, searcher: Any, query: Query,
-                facets: tuple[b.FacetRequest, ...]) -> dict[str, list[tuple[str, int]]]:
-        spec = {
+    def _facets(self, searcher: Any, query: Query, facets: tuple[b.FacetRequest, ...]
+                ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """(number of matches, facet counts) from one aggregation."""
+        spec: dict[str, Any] = {
             f.name: {"terms": {"field": f.field, "min_doc_count": max(f.mincount, 1),
                                "size": ALL_VALUES if f.limit < 0 else f.limit + 20}}
             for f in facets
         }
+        # Every document has a modification time: its value count is the match count.
+        spec[MATCH_COUNT] = {"value_count": {"field": "metadata_modified"}}
         raw = searcher.aggregate(query, spec)
         out: dict[str, list[tuple[str, int]]] = {}
         for f in facets:
             buckets = [(str(x["key"]), int(x["doc_count"])) for x in raw[f.name]["buckets"]]
             buckets.sort(key=lambda kv: (-kv[1], kv[0]))
             out[f.name] = buckets if f.limit < 0 else buckets[:f.limit]
-        return out
+        return int(raw[MATCH_COUNT]["value"] or 0), out
 
     def versions(self, name: str) -> dict[str, str]:
         searcher = self._get(name).index.searcher()
