@@ -159,22 +159,32 @@ class Analyzer:
 
     def pinyin_tokens(self, words: list[str]) -> list[str]:
         """Joined full pinyin and joined initials of each word of a title (precise words),
-        of the words inside them, and of runs of up to three words."""
+        of the dictionary words inside them, and of runs of up to three words.
+
+        The title's Han characters are converted once (pypinyin reads them in context,
+        so 银行 is hang) and every run takes its slice."""
         han = [w for w in words if _HAN_ONLY.match(w)]
-        out: dict[str, None] = {}
-        runs = ["".join(han[i:i + n]) for n in range(1, PINYIN_WINDOW + 1)
-                for i in range(len(han) - n + 1)]
-        runs += [w for w in self.search_words(han) if len(w) > 1]
-        # Longer dictionary words inside a long one (交通事故 in 道路交通事故), which jieba's
-        # search mode leaves out (it emits only two- and three-character words).
+        if not han:
+            return []
+        syllables = lazy_pinyin("".join(han))
+        if len(syllables) != sum(map(len, han)):  # one syllable per character, always
+            syllables = [lazy_pinyin(ch)[0] for w in han for ch in w]
+        starts = [0]
+        for w in han:
+            starts.append(starts[-1] + len(w))
+        spans = [(starts[i], starts[i + n]) for n in range(1, PINYIN_WINDOW + 1)
+                 for i in range(len(han) - n + 1)]
+        # Dictionary words inside each word: what jieba's search mode emits (two and three
+        # characters) and longer ones it leaves out (交通事故 in 道路交通事故).
         freq = self._tokenizer.FREQ
-        runs += [w[i:i + n] for w in han if len(w) > 4 for n in range(4, len(w))
-                 for i in range(len(w) - n + 1) if freq.get(w[i:i + n])]
-        for run in runs:
-            full, initials = _pinyin(run)
-            out[full] = None
-            if len(initials) > 1:
-                out[initials] = None
+        for w, start in zip(han, starts, strict=False):
+            spans += [(start + i, start + i + n) for n in range(2, len(w))
+                      for i in range(len(w) - n + 1) if freq.get(w[i:i + n])]
+        out: dict[str, None] = {}
+        for a, z in spans:
+            out["".join(syllables[a:z])] = None
+            if z - a > 1:
+                out["".join(s[0] for s in syllables[a:z])] = None
         return list(out)
 
     # --- queries -------------------------------------------------------------

@@ -79,10 +79,11 @@ def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     descriptions, data items and codes as well would double a rebuild (jieba is its
     cost) for little better ranking."""
     org = data.get("organization") or {}
-    described = [data.get("notes") or "",
-                 " ".join(t["name"] for t in data.get("tags", [])),
+    # Tags, organization and group titles one by one: they repeat across the catalog,
+    # and the analyzer remembers the words of short texts.
+    described = [data.get("notes") or "", *(t["name"] for t in data.get("tags", [])),
                  org.get("title") or "", data.get("category_path") or "",
-                 " ".join(g.get("title") or g["name"] for g in data.get("groups", []))]
+                 *(g.get("title") or g["name"] for g in data.get("groups", []))]
     listed = [data.get("name") or "", data.get("resource_code") or "",
               " ".join(str(i.get("name", "")) if isinstance(i, dict) else str(i)
                        for i in data.get("data_items") or []),
