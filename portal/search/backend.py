@@ -25,8 +25,10 @@ KEYWORD_FIELDS = (
     "grading", "resource_code", "dataset_type", "organization_facet", "groups_facet",
     "title_sort", "version",
 )
-# Whitespace-separated token fields, with positions (phrases).
+# Whitespace-separated token fields. Only POSITION_FIELDS keep positions (Phrase nodes
+# name no other field): positions of every character would double a rebuild.
 TEXT_FIELDS = ("text", "title", "chars", "bigrams", "pinyin")
+POSITION_FIELDS = ("bigrams",)
 # Integer microseconds since the epoch (UTC).
 TIME_FIELDS = ("metadata_modified", "metadata_created")
 # The stored package dict (JSON text), returned as search results.
@@ -48,7 +50,7 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A text field holds these tokens at consecutive positions."""
+    """A position field (POSITION_FIELDS) holds these tokens at consecutive positions."""
     field: str
     tokens: tuple[str, ...]
     boost: float = 1.0

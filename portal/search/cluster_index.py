@@ -3,7 +3,7 @@
 One physical index per portal index name, the same design on both engines:
 
 - a custom analyzer (whitespace tokenizer + lowercase filter) on the text
-  fields, with positions (phrases), so the tokens our own analyzer made
+  fields, positions on the character-pair field only (phrases), so the tokens our own analyzer made
   (`portal.search.analysis`) reach the engine unchanged: no cluster plugin,
   and the cluster matches what the embedded index matches;
 - keyword fields as `keyword` (filters, facets, sorts), time fields as `long`
@@ -77,7 +77,8 @@ def index_body() -> dict[str, Any]:
         properties[name] = {"type": "keyword"}
     for name in b.TEXT_FIELDS:
         properties[name] = {"type": "text", "analyzer": ANALYZER,
-                            "index_options": "positions"}
+                            "index_options": "positions" if name in b.POSITION_FIELDS
+                            else "freqs"}
     for name in b.TIME_FIELDS:
         properties[name] = {"type": "long"}
     properties[b.STORED_FIELD] = {"type": "keyword", "index": False, "doc_values": False}

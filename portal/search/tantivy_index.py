@@ -42,7 +42,7 @@ def _schema() -> tantivy.Schema:
                           fast=True)
     for name in b.TEXT_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name=WHITESPACE,
-                          index_option="position")
+                          index_option="position" if name in b.POSITION_FIELDS else "freq")
     for name in b.TIME_FIELDS:
         sb.add_integer_field(name, stored=False, indexed=True, fast=True)
     sb.add_bytes_field(b.STORED_FIELD, stored=True, indexed=False, fast=False)

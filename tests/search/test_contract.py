@@ -381,10 +381,10 @@ def test_bool_semantics(index: b.SearchIndex) -> None:
     assert _names(index, b.Term("res_format", "pdf")) == set()
     assert _names(index, b.Term("chars", "gdp")) == {"gdp"}
     assert _names(index, b.Term("chars", "GDP")) == set()
-    assert _names(index, b.Phrase("chars", ("交", "通", "事", "故"))) == {
+    assert _names(index, b.Phrase("bigrams", ("交通", "通事", "事故"))) == {
         "traffic-accidents", "road-works", "accident-plan"}
-    assert _names(index, b.Phrase("chars", ("故", "事"))) == set()
-    assert _names(index, b.Phrase("chars", ("事",))) == {
+    assert _names(index, b.Phrase("bigrams", ("事故", "交通"))) == set()
+    assert _names(index, b.Phrase("bigrams", ("事故",))) == {
         "traffic-accidents", "road-works", "accident-plan"}
 
 
