@@ -102,3 +102,17 @@ def load_settings(
     if overrides:
         _merge(data, overrides)
     return Settings(data)
+
+
+def instance_settings(var_dir: Path, database_url: str, site_url: str = "http://127.0.0.1:5000",
+                      **sections: dict[str, Any]) -> Settings:
+    """Settings for a portal instance of its own (tests, benchmarks): the defaults with this
+    var dir, database and site URL, plus any sections given; the environment is ignored."""
+    overrides: dict[str, dict[str, Any]] = {
+        "storage": {"var_dir": str(var_dir)},
+        "database": {"url": database_url},
+        "site": {"url": site_url},
+    }
+    for name, values in sections.items():
+        overrides.setdefault(name, {}).update(values)
+    return load_settings(environ={}, overrides=overrides)

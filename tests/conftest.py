@@ -21,7 +21,7 @@ from portal.app import create_app
 from portal.db import upgrade
 from portal.models import Base
 from portal.services import SYSTEM, Portal
-from portal.settings import Settings, load_settings
+from portal.settings import Settings, instance_settings
 from tests.support.pgcluster import PgCluster, free_port
 
 BACKEND = os.environ.get("SHUYUAN_TEST_DATABASE", "sqlite")
@@ -60,14 +60,7 @@ def empty_tables(url: str) -> None:
 
 def make_settings(var_dir: Path, database_url: str, site_url: str = "http://127.0.0.1:5000",
                   **sections: dict[str, Any]) -> Settings:
-    overrides: dict[str, dict[str, Any]] = {
-        "storage": {"var_dir": str(var_dir)},
-        "database": {"url": database_url},
-        "site": {"url": site_url},
-    }
-    for name, values in sections.items():
-        overrides.setdefault(name, {}).update(values)
-    return load_settings(environ={}, overrides=overrides)
+    return instance_settings(var_dir, database_url, site_url, **sections)
 
 
 @pytest.fixture
