@@ -15,6 +15,7 @@ engines, unlike their date types); `data` is the stored package dict.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -151,6 +152,11 @@ class SearchIndex(Protocol):
     def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
         """Add or replace documents (by their `id`) and delete ids; visible to
         searches once this returns (committed and refreshed)."""
+
+    def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
+        """Add every batch of documents to a new index (a rebuild), visible once this
+        returns; returns how many were added. One commit for the lot where the engine
+        commits (tantivy), bulk requests per batch on a cluster."""
 
     def search(self, name: str, request: SearchRequest) -> SearchResult: ...
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -272,6 +272,13 @@ class ClusterIndex:
 
     def refresh(self, name: str) -> None:
         """Nothing to do: every write is refreshed before it returns, for every client."""
+
+    def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
+        added = 0
+        for docs in batches:
+            self.write(name, docs, [])
+            added += len(docs)
+        return added
 
     def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
         if not upserts and not deletes:

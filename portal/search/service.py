@@ -99,6 +99,10 @@ class SearchService:
         self._live = ""
         self._state_lock = threading.Lock()
         self._deferred = threading.local()
+        self.engine = engine
+        waiting = select(SearchOutbox.id).limit(1).scalar_subquery()
+        self._state_query = (select(SearchState.index_name, SearchState.generation, waiting)
+                             .where(SearchState.id == 1))
 
     @property
     def analyzer(self) -> Analyzer:
@@ -141,10 +145,9 @@ class SearchService:
 
     def _live_index(self) -> tuple[str, bool]:
         """(live index name, whether the outbox holds rows), in one query."""
-        waiting = select(SearchOutbox.id).limit(1).scalar_subquery()
-        with self.session_factory() as session:
-            row = session.execute(select(SearchState.index_name, SearchState.generation, waiting)
-                                  .where(SearchState.id == 1)).one_or_none()
+        # A bare connection: a session costs more than the query on every search.
+        with self.engine.connect() as conn:
+            row = conn.execute(self._state_query).one_or_none()
         if row is None:
             raise b.SearchBackendError("the search index has not been set up (shuyuan init)")
         name, generation, pending = row
@@ -279,11 +282,16 @@ class SearchService:
         url = self.session_factory.kw["bind"].url.render_as_string(hide_password=False)
         with DocumentMaker(self.dicts, workers, url, self.session_factory,
                            self.site_url) as maker:
-            for docs in maker.documents(batches):
-                self.backend.write(name, docs, [])
-                done += len(docs)
-                if progress:
-                    progress(done, total)
+
+            def counted() -> Iterator[list[dict[str, Any]]]:
+                nonlocal done
+                for docs in maker.documents(batches):
+                    yield docs
+                    done += len(docs)
+                    if progress:
+                        progress(done, total)
+
+            self.backend.load(name, counted())
         return done
 
     def _dicts_of(self, batches: Iterator[list[str]]) -> Iterator[list[dict[str, Any]]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,30 @@ class TantivyIndex:
             finally:
                 writer.wait_merging_threads()
             opened.index.reload()
+
+    def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
+        """One writer and one commit for a whole rebuild: committing every batch made
+        the commits and merges two thirds of the main process's time."""
+        opened = self._get(name)
+        added = 0
+        with opened.write_lock:
+            try:
+                writer = opened.index.writer(BULK_HEAP, 2)
+            except ValueError as exc:
+                raise b.SearchBackendError(f"search index {name} is locked: {exc}") from exc
+            try:
+                for docs in batches:
+                    for doc in docs:
+                        writer.add_document(self._document(doc))
+                    added += len(docs)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            opened.index.reload()
+        return added
 
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
         out = tantivy.Document()
