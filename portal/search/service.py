@@ -215,11 +215,6 @@ class SearchService:
         except b.SearchBackendError as exc:
             log.error("search index not updated (left in the outbox): %s", exc)
 
-    def before_search(self) -> None:
-        """Apply the outbox now unless someone else is draining (what search() does first)."""
-        if self._live_index()[1]:
-            self.drain(wait=0)
-
     def search(self, request: b.SearchRequest) -> b.SearchResult:
         """Searches the live index. The outbox is applied first, so a search sees every
         committed change, unless another drain or a rebuild holds the lock right now."""
@@ -294,13 +289,6 @@ class SearchService:
             self.backend.load(name, counted())
         return done
 
-    def _dicts_of(self, batches: Iterator[list[str]]) -> Iterator[list[dict[str, Any]]]:
-        for ids in batches:
-            with self.session_factory() as session:
-                rows = session.scalars(select(Dataset).options(*dataset_dict_loads())
-                                       .where(Dataset.id.in_(ids)))
-                yield [package_dict(ds, self.site_url) for ds in rows]
-
     def check(self, fix: bool = False, progress: Progress | None = None) -> CheckReport:
         """Compare the live index with what the database would put there now."""
         report = CheckReport(queued=self.pending())
@@ -311,13 +299,16 @@ class SearchService:
             total = session.scalar(select(func.count()).select_from(Dataset)
                                    .where(Dataset.state != "deleted")) or 0
             for ids in self._batches(session, REBUILD_BATCH):
-                for data in next(self._dicts_of(iter([ids]))):
+                rows = session.scalars(select(Dataset).options(*dataset_dict_loads())
+                                       .where(Dataset.id.in_(ids)))
+                for data in (package_dict(ds, self.site_url) for ds in rows):
                     seen.add(data["id"])
                     have = indexed.get(data["id"])
                     if have is None:
                         report.missing.append(data["id"])
                     elif have != document.version_of(data):
                         report.stale.append(data["id"])
+                session.expunge_all()  # memory stays flat over the catalog
                 report.checked += len(ids)
                 if progress:
                     progress(report.checked, total)

@@ -15,9 +15,10 @@ second process (the CLI beside `shuyuan serve`) waits instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,11 @@ class TantivyIndex:
     def refresh(self, name: str) -> None:
         self._get(name).index.reload()
 
-    def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
+    @contextlib.contextmanager
+    def _writer(self, name: str, bulk: bool) -> Iterator[Any]:
+        """A writer whose additions are committed and visible when the block ends, or
+        rolled back when it raises."""
         opened = self._get(name)
-        bulk = len(upserts) >= BULK_DOCS
         with opened.write_lock:
             try:
                 writer = opened.index.writer(BULK_HEAP if bulk else SMALL_HEAP,
@@ -121,11 +124,7 @@ class TantivyIndex:
             except ValueError as exc:  # another process holds tantivy's writer lock
                 raise b.SearchBackendError(f"search index {name} is locked: {exc}") from exc
             try:
-                for doc in upserts:
-                    writer.delete_documents_by_term("id", doc["id"][0])
-                    writer.add_document(self._document(doc))
-                for dataset_id in deletes:
-                    writer.delete_documents_by_term("id", dataset_id)
+                yield writer
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -134,28 +133,23 @@ class TantivyIndex:
                 writer.wait_merging_threads()
             opened.index.reload()
 
+    def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
+        with self._writer(name, bulk=len(upserts) >= BULK_DOCS) as writer:
+            for doc in upserts:
+                writer.delete_documents_by_term("id", doc["id"][0])
+                writer.add_document(self._document(doc))
+            for dataset_id in deletes:
+                writer.delete_documents_by_term("id", dataset_id)
+
     def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
         """One writer and one commit for a whole rebuild: committing every batch made
         the commits and merges two thirds of the main process's time."""
-        opened = self._get(name)
         added = 0
-        with opened.write_lock:
-            try:
-                writer = opened.index.writer(BULK_HEAP, 2)
-            except ValueError as exc:
-                raise b.SearchBackendError(f"search index {name} is locked: {exc}") from exc
-            try:
-                for docs in batches:
-                    for doc in docs:
-                        writer.add_document(self._document(doc))
-                    added += len(docs)
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                writer.wait_merging_threads()
-            opened.index.reload()
+        with self._writer(name, bulk=True) as writer:
+            for docs in batches:
+                for doc in docs:
+                    writer.add_document(self._document(doc))
+                added += len(docs)
         return added
 
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
