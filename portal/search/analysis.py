@@ -41,9 +41,11 @@ CHAR_TOKEN = re.compile(rf"[{CJK}]|[0-9a-z]+")
 _WORD = re.compile(rf"[{CJK}0-9a-z]")
 _HAN_ONLY = re.compile(rf"^[{CJK}]+$")
 _LATIN_WORD = re.compile(r"^[a-z]{2,}$")
-# Texts this short have their words cached (up to CACHE_SIZE of them).
-CACHED_TEXT = 40
-CACHE_SIZE = 50_000
+# jieba cuts each run of ideographs/letters/digits on its own (its re_han_default):
+# runs up to CACHED_RUN characters have their words remembered (CACHE_SIZE of them).
+_RUN = re.compile(jieba.re_han_default.pattern)
+CACHED_RUN = 48
+CACHE_SIZE = 200_000
 # Pinyin runs over at most this many adjacent words.
 PINYIN_WINDOW = 3
 
@@ -111,6 +113,8 @@ class Analyzer:
         # jieba's Tokenizer mutates caches while cutting.
         self._lock = threading.Lock()
         self._cache: dict[str, list[str]] = {}
+        # word -> the dictionary words inside it (bounded by the dictionary's size).
+        self._inside: dict[str, list[str]] = {}
 
     # --- documents ---------------------------------------------------------
 
@@ -119,36 +123,51 @@ class Analyzer:
 
         Without jieba's HMM guesses at words missing from the dictionary: matching
         never depends on words (see plan), and the guesses cost a fifth of the time.
-        Short texts repeat across a catalog (organization titles, tags, resource names),
-        so their words are remembered."""
-        if len(text) <= CACHED_TEXT:
-            found = self._cache.get(text)
+        jieba segments each run of ideographs, letters and digits apart from the rest,
+        and runs repeat across a catalog (organization titles, tags, the stock phrases
+        of summaries), so their words are remembered run by run: the same words as
+        cutting the whole text, at a dictionary lookup per repeated run."""
+        out: list[str] = []
+        for run in _RUN.split(normalise(text)):
+            if not run:
+                continue
+            found = self._cache.get(run)
             if found is None:
-                found = self._cut(text)
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[text] = found
-            return list(found)
-        return self._cut(text)
+                found = self._cut(run)
+                if len(run) <= CACHED_RUN:
+                    if len(self._cache) >= CACHE_SIZE:
+                        self._cache.clear()
+                    self._cache[run] = found
+            out += found
+        return out
 
     def _cut(self, text: str) -> list[str]:
         with self._lock:
-            found = list(self._tokenizer.cut(normalise(text), HMM=False))
+            found = list(self._tokenizer.cut(text, HMM=False))
         return [w for w in (w.strip() for w in found) if w and _WORD.search(w)]
 
     def search_words(self, words: list[str]) -> list[str]:
         """jieba's search mode from precise words (one segmentation per text, not two):
         the dictionary words of two and three characters inside each long word, then it."""
-        freq = self._tokenizer.FREQ
         out: list[str] = []
         for w in words:
-            n = len(w)
-            if n > 2:
-                out.extend(g for g in (w[i:i + 2] for i in range(n - 1)) if freq.get(g))
-                if n > 3:
-                    out.extend(g for g in (w[i:i + 3] for i in range(n - 2)) if freq.get(g))
+            if len(w) > 2:
+                inside = self._inside.get(w)
+                if inside is None:
+                    if len(self._inside) >= CACHE_SIZE:
+                        self._inside.clear()
+                    inside = self._inside[w] = self._words_inside(w)
+                out += inside
             out.append(w)
         return out
+
+    def _words_inside(self, w: str) -> list[str]:
+        freq = self._tokenizer.FREQ
+        n = len(w)
+        found = [g for g in (w[i:i + 2] for i in range(n - 1)) if freq.get(g)]
+        if n > 3:
+            found += [g for g in (w[i:i + 3] for i in range(n - 2)) if freq.get(g)]
+        return found
 
     def index_words(self, text: str) -> list[str]:
         """Search-mode words of `text`, in order, punctuation dropped."""
@@ -161,14 +180,12 @@ class Analyzer:
         """Joined full pinyin and joined initials of each word of a title (precise words),
         of the dictionary words inside them, and of runs of up to three words.
 
-        The title's Han characters are converted once (pypinyin reads them in context,
-        so 银行 is hang) and every run takes its slice."""
+        Each word is converted as a whole (pypinyin reads its characters in context, so
+        银行 is hang), once per process: titles share most of their words."""
         han = [w for w in words if _HAN_ONLY.match(w)]
         if not han:
             return []
-        syllables = lazy_pinyin("".join(han))
-        if len(syllables) != sum(map(len, han)):  # one syllable per character, always
-            syllables = [lazy_pinyin(ch)[0] for w in han for ch in w]
+        syllables = [s for w in han for s in _word_pinyin(w)]
         starts = [0]
         for w in han:
             starts.append(starts[-1] + len(w))
@@ -223,6 +240,15 @@ class Analyzer:
 
     def synonym_groups(self) -> Iterable[tuple[str, ...]]:
         return set(self._synonyms.values())
+
+
+@lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    """One syllable per character of a Han word, read in the word's context."""
+    syllables = lazy_pinyin(word)
+    if len(syllables) != len(word):  # one syllable per character, always
+        syllables = [lazy_pinyin(ch)[0] for ch in word]
+    return tuple(syllables)
 
 
 @lru_cache(maxsize=65536)

@@ -10,9 +10,10 @@ give now.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from portal.search.analysis import Analyzer
 
@@ -31,8 +32,9 @@ def visibility(dict_: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored(data: dict[str, Any]) -> str:
-    """The package dict as stored in the index (package_dict's key order is fixed)."""
-    return json.dumps(data, ensure_ascii=False, default=str)
+    """The package dict as stored in the index (package_dict's key order is fixed); values
+    JSON does not know (datetimes) as str() gives them."""
+    return orjson.dumps(data, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 def version_of(data: dict[str, Any], raw: str | None = None) -> str:

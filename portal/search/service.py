@@ -60,7 +60,10 @@ def make_backend(settings: Settings) -> b.SearchIndex:
     kind = str(settings.get("search", "backend", "embedded"))
     if kind == "embedded":
         from portal.search.tantivy_index import TantivyIndex
-        return TantivyIndex(settings.var_dir / "search")
+        return TantivyIndex(settings.var_dir / "search",
+                            facet_threads=int(settings.get("search", "facet_threads", 1)),
+                            rebuild_heap_mb=int(settings.get("search", "rebuild_memory_mb",
+                                                             1000)))
     if kind in ("opensearch", "elasticsearch"):
         from portal.search.cluster_index import ClusterIndex
         return ClusterIndex.from_settings(settings)
@@ -129,6 +132,11 @@ class SearchService:
                 self.backend.drop(state.building)
                 state.building = ""
             if not state.index_name or not self.backend.exists(state.index_name):
+                if state.index_name:
+                    # Gone, or written by a version with another index format.
+                    log.warning("search index %s is missing or unreadable: building a new one",
+                                state.index_name)
+                    self.backend.drop(state.index_name)
                 state.index_name = self._new_name()
                 self.backend.create(state.index_name)
                 session.execute(delete(SearchOutbox))

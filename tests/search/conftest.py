@@ -37,7 +37,9 @@ from portal.search.tantivy_index import TantivyIndex
 from portal.settings import load_settings
 
 INDEX = "contract"
-BACKENDS = ("embedded", "opensearch", "elasticsearch")
+# embedded-inline: tantivy counting facets on the searching thread (facet_threads = 0).
+BACKENDS = ("embedded", "embedded-inline", "opensearch", "elasticsearch")
+CLUSTERS = ("opensearch", "elasticsearch")
 NOW = datetime(2024, 12, 31, 12, 0, tzinfo=UTC)
 
 ORGS = {
@@ -273,10 +275,10 @@ def osmem_clone(osmem: Any) -> Iterator[Any]:
 
 def open_backend(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> b.SearchIndex:
     """A backend holding the catalog in INDEX, for this test only."""
-    if kind == "embedded":
+    if kind not in CLUSTERS:
         root = tmp_path / f"search-{kind}"
         shutil.copytree(request.getfixturevalue("embedded_seed"), root)
-        return TantivyIndex(root)
+        return TantivyIndex(root, facet_threads=0 if kind == "embedded-inline" else 1)
     from portal.search.cluster_index import ClusterIndex
 
     clone = request.getfixturevalue("osmem").clone()

@@ -335,3 +335,31 @@ def test_writes_during_a_rebuild_are_there_after_it(seeded: Settings, reopened: 
         == {"entry-1"}
     report = portal.search.check()
     assert report.consistent and report.checked == 11
+
+
+# --- an index written by another version -------------------------------------------
+
+def test_an_index_in_an_older_format_is_replaced_at_start(seeded: Settings,
+                                                          reopened: Callable[[], Portal]) -> None:
+    """After an upgrade that changes the index's fields, the old index cannot be opened:
+    the portal builds a new one from the database instead of failing every search."""
+    import tantivy
+
+    portal = reopened()
+    with portal.session() as session:
+        old_name = session.get(SearchState, 1).index_name
+    old_dir = seeded.var_dir / "search" / old_name
+    assert (old_dir / "meta.json").is_file()
+    # What an earlier release might have left: the same name, a different schema.
+    for child in old_dir.iterdir():
+        child.unlink()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    tantivy.Index(builder.build(), path=str(old_dir))
+
+    assert names(portal, "水质月报") == {"old"}
+    assert names(portal, "空气日报") == {"kept"}
+    with portal.session() as session:
+        new_name = session.get(SearchState, 1).index_name
+    assert new_name != old_name and not old_dir.exists()
+    assert portal.search.check().consistent

@@ -20,6 +20,7 @@ from portal.search.document import FACET_SEPARATOR, build, version_of
 from tests.search.conftest import (
     BACKENDS,
     BY_NAME,
+    CLUSTERS,
     ENTRIES,
     HIDDEN,
     INDEX,
@@ -430,7 +431,7 @@ def test_backends_agree(all_backends: dict[str, Searcher]) -> None:
 
 # --- cluster specifics ---------------------------------------------------------------
 
-@pytest.fixture(params=[k for k in BACKENDS if k != "embedded"])
+@pytest.fixture(params=CLUSTERS)
 def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     backend = open_backend(request.param, request, tmp_path)
     yield backend
