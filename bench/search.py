@@ -894,6 +894,14 @@ def run_bench(args: argparse.Namespace, work: Path, rebuilds: int, repeats: int,
     # -- the query mix -------------------------------------------------------------
     action = measure("action layer (embedded)", action_runner(portal), repeats, rounds)
     print(action.line(), flush=True)
+    # The same with facets counted on the searching thread ([search] facet_threads = 0):
+    # what one request costs when no second core is free for it.
+    inline_portal = Portal(instance_settings(var_dir, database_url, site_url,
+                                             search={"facet_threads": 0}))
+    inline = measure("action layer, facets in line", action_runner(inline_portal), repeats,
+                     rounds)
+    inline_portal.dispose()
+    print(inline.line(), flush=True)
 
     over_http: Figures | None = None
     try:
@@ -972,6 +980,9 @@ def run_bench(args: argparse.Namespace, work: Path, rebuilds: int, repeats: int,
         f"(p95 range {action.stat(95)[1]:.2f}-{action.stat(95)[2]:.2f})"
         f"   target p95 <= {TARGET_ACTION_P95_MS:.0f} ms: "
         f"{verdict(action.p95 <= TARGET_ACTION_P95_MS)}")
+    summary.append(
+        f"  facets in line (facet_threads = 0, one core per request): p50 {inline.p50:.2f} ms, "
+        f"p95 {inline.p95:.2f} ms (no target)")
     if over_http:
         summary.append(
             f"HTTP: p50 {over_http.p50:.2f} ms, p95 {over_http.p95:.2f} ms "

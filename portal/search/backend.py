@@ -28,7 +28,9 @@ KEYWORD_FIELDS = (
 )
 # Whitespace-separated token fields. Only POSITION_FIELDS keep positions (Phrase nodes
 # name no other field): positions of every character would double a rebuild.
-TEXT_FIELDS = ("text", "title", "chars", "bigrams", "pinyin")
+# trigrams hold every three adjacent char tokens within a part: a three-character
+# word is one term lookup instead of a phrase query.
+TEXT_FIELDS = ("text", "title", "chars", "bigrams", "trigrams", "pinyin")
 POSITION_FIELDS = ("bigrams",)
 # Integer microseconds since the epoch (UTC).
 TIME_FIELDS = ("metadata_modified", "metadata_created")

@@ -72,6 +72,11 @@ def pairs(tokens: list[str]) -> list[str]:
     return [a + b for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+def triples(tokens: list[str]) -> list[str]:
+    """Overlapping runs of three character tokens (道路交通 -> 道路交 路交通)."""
+    return [a + b + c for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
+
+
 def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """What a free-text query looks in: (parts segmented into words, the title first and
     always present; parts matched by their characters only).
@@ -94,6 +99,29 @@ def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     return ([data.get("title") or ""] + [p for p in described if p], [p for p in listed if p])
 
 
+# Short parts (tags, organization and group titles, resource names) repeat across a
+# catalog: their char and pair tokens are remembered, up to CHAR_CACHE_SIZE of them.
+CHAR_CACHE_TEXT = 64
+CHAR_CACHE_SIZE = 100_000
+_char_cache: dict[str, tuple[str, str, str]] = {}
+
+
+def _char_fields(part: str, analyzer: Analyzer) -> tuple[str, str, str]:
+    """A part's char tokens, their pairs and their triples. Chars and pairs end with
+    PART_BREAK: the separator keeps a phrase from matching across two parts (a triple
+    never spans two)."""
+    found = _char_cache.get(part)
+    if found is None:
+        tokens = analyzer.char_tokens(part)
+        found = (" ".join([*tokens, PART_BREAK]), " ".join([*pairs(tokens), PART_BREAK]),
+                 " ".join(triples(tokens)))
+        if len(part) <= CHAR_CACHE_TEXT:
+            if len(_char_cache) >= CHAR_CACHE_SIZE:
+                _char_cache.clear()
+            _char_cache[part] = found
+    return found
+
+
 def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
     """The index document for one package dict (see backend.FIELDS for the types)."""
     org = data.get("organization") or {}
@@ -106,11 +134,12 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
     for number, part in enumerate(segmented):
         # segmented[0] is the title: segmented once, above.
         words += title_search if number == 0 else analyzer.index_words(part)
+    trigrams: list[str] = []
     for part in segmented + listed:
-        # A separator between parts keeps a phrase from matching across two of them.
-        tokens = analyzer.char_tokens(part)
-        chars += tokens + [PART_BREAK]
-        bigrams += pairs(tokens) + [PART_BREAK]
+        part_chars, part_bigrams, part_trigrams = _char_fields(part, analyzer)
+        chars.append(part_chars)
+        bigrams.append(part_bigrams)
+        trigrams.append(part_trigrams)
     title = data.get("title") or ""
     formats = sorted({(r.get("format") or "").upper() for r in data.get("resources", [])} - {""})
     seen = visibility(data)
@@ -140,6 +169,7 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
         "title": " ".join(title_search),
         "chars": " ".join(chars),
         "bigrams": " ".join(bigrams),
+        "trigrams": " ".join(t for t in trigrams if t),
         "pinyin": " ".join(analyzer.pinyin_tokens(title_words)),
         "metadata_modified": _time(data.get("metadata_modified")),
         "metadata_created": _time(data.get("metadata_created")),

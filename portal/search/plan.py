@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from portal.actions.errors import SearchQueryError
 from portal.actions.registry import Caller
 from portal.search import backend as b
-from portal.search.analysis import Analyzer
-from portal.search.document import micros, pairs
+from portal.search.analysis import CJK, Analyzer
+from portal.search.document import micros, pairs, triples
 from portal.search.query import (
     AllOf,
     AnyOf,
@@ -58,16 +58,24 @@ class Planner:
 
     # --- text --------------------------------------------------------------
 
-    def chars(self, text: str) -> b.Node | None:
-        """`text`'s characters side by side: one character (or Latin run) by the char
-        field, more by the phrase of their overlapping pairs."""
+    def chars(self, text: str, exact: bool = False) -> b.Node | None:
+        """`text`'s characters side by side: up to three characters (or Latin runs) by one
+        term of the char, pair or triple field. Longer, a quoted phrase (`exact`) is the
+        phrase of its overlapping pairs; a typed word needs every three adjacent
+        characters of it side by side, which overlap by two: terms instead of a phrase
+        query on positions, several times dearer, for the same entries in practice."""
         tokens = self.analyzer.char_tokens(text)
         if not tokens:
             return None
         if len(tokens) == 1:
             return b.Term("chars", tokens[0])
-        joined = tuple(pairs(tokens))
-        return b.Term("bigrams", joined[0]) if len(joined) == 1 else b.Phrase("bigrams", joined)
+        if len(tokens) == 2:
+            return b.Term("bigrams", tokens[0] + tokens[1])
+        if len(tokens) == 3:
+            return b.Term("trigrams", "".join(tokens))
+        if exact:
+            return b.Phrase("bigrams", tuple(pairs(tokens)))
+        return b.Bool(must=tuple(b.Term("trigrams", t) for t in dict.fromkeys(triples(tokens))))
 
     def word(self, word: str, field: str) -> b.Node:
         """One typed word: matched by its characters, a synonym's, or its pinyin; ranked
@@ -84,13 +92,17 @@ class Planner:
                 continue
             found = self.chars(term)
             required.append(found if found is not None else b.Term("text", term))
-            ranking += [b.Term("text", term), b.Term("title", term, TITLE_BOOST)]
+            if not (isinstance(found, b.Term) and found.field == "chars" and len(term) == 1):
+                # A single character (年, 县) is in most entries: as a ranking term it
+                # weighs next to nothing and costs a walk over most of the index.
+                ranking += [b.Term("text", term), b.Term("title", term, TITLE_BOOST)]
         if self.analyzer.is_pinyin_candidate(word):
             required.append(b.Term("pinyin", word, PINYIN_BOOST))
         parts = self.analyzer.covering_words(word) if field != "title" else []
         if parts:
             # 粮食产量 kept whole by jieba also matches an entry with 粮食 and 产量 apart
-            # (ranked below one holding the whole word).
+            # (ranked below one holding the whole word). Only the typed word: its synonyms
+            # apart would stray (公共交通 for 公交 is not 公共 … 交通).
             found_parts = [self.chars(p) for p in parts]
             required.append(b.Bool(must=tuple(n for n in found_parts if n is not None)))
         required = _weakest(required)
@@ -110,7 +122,7 @@ class Planner:
                       should=tuple(self.word(w, node.field) for w in optional))
 
     def phrase(self, node: QuotedPhrase) -> b.Node:
-        found = self.chars(node.text)
+        found = self.chars(node.text, exact=True)
         if found is None:
             return b.MatchAll()
         # The phrase decides; its words in the title rank it.
@@ -218,6 +230,8 @@ def _pairs_needed(node: b.Node) -> tuple[tuple[str, ...], bool] | None:
     it requires: a pair, a phrase of pairs, or a conjunction of those (pairs anywhere)."""
     if isinstance(node, b.Term) and node.field == "bigrams":
         return (node.value,), True
+    if isinstance(node, b.Term) and node.field == "trigrams" and _HAN.fullmatch(node.value):
+        return (node.value[:2], node.value[1:]), True
     if isinstance(node, b.Phrase) and node.field == "bigrams":
         return node.tokens, True
     if (isinstance(node, b.Bool) and node.must and not (node.should or node.must_not
@@ -226,6 +240,9 @@ def _pairs_needed(node: b.Node) -> tuple[tuple[str, ...], bool] | None:
         if all(p is not None for p in parts):
             return tuple(t for p in parts for t in p[0]), False  # type: ignore[index]
     return None
+
+
+_HAN = re.compile(f"[{CJK}]{{3}}")
 
 
 def _implies(a: tuple[tuple[str, ...], bool], b_: tuple[tuple[str, ...], bool]) -> bool:

@@ -32,6 +32,9 @@ from portal.settings import PROJECT_ROOT, Settings
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 200
+# Part of every index name: raised whenever the index fields change, so that after an
+# upgrade the portal builds a new index instead of searching one without them.
+INDEX_FORMAT = 2
 REBUILD_BATCH = 500
 # How long a write waits for another drain before leaving its rows to the next one.
 WRITE_DRAIN_WAIT = 10.0
@@ -131,7 +134,8 @@ class SearchService:
                             state.building)
                 self.backend.drop(state.building)
                 state.building = ""
-            if not state.index_name or not self.backend.exists(state.index_name):
+            if not (state.index_name and self._current(state.index_name)
+                    and self.backend.exists(state.index_name)):
                 if state.index_name:
                     # Gone, or written by a version with another index format.
                     log.warning("search index %s is missing or unreadable: building a new one",
@@ -145,7 +149,12 @@ class SearchService:
         self.drain()
 
     def _new_name(self) -> str:
-        return f"{self.prefix}-{uuid.uuid4().hex[:12]}"
+        return f"{self.prefix}-f{INDEX_FORMAT}-{uuid.uuid4().hex[:12]}"
+
+    def _current(self, name: str) -> bool:
+        """Whether an index of this name has this release's fields."""
+        parts = name.rsplit("-", 2)
+        return len(parts) == 3 and parts[1] == f"f{INDEX_FORMAT}"
 
     def live_index(self) -> str:
         """The live index's name, reopened when another process changed it."""

@@ -363,3 +363,22 @@ def test_an_index_in_an_older_format_is_replaced_at_start(seeded: Settings,
         new_name = session.get(SearchState, 1).index_name
     assert new_name != old_name and not old_dir.exists()
     assert portal.search.check().consistent
+
+
+def test_an_index_named_by_an_older_release_is_replaced_at_start(
+        seeded: Settings, reopened: Callable[[], Portal]) -> None:
+    """The index format is part of the name: an index an earlier release built (with
+    fewer fields, on any backend) is not searched after the upgrade."""
+    import shutil
+
+    portal = reopened()
+    with portal.session() as session, session.begin():
+        state = session.get(SearchState, 1)
+        old_dir = seeded.var_dir / "search" / state.index_name
+        state.index_name = "shuyuan-0123456789ab"  # how release 1 named its indexes
+        shutil.copytree(old_dir, seeded.var_dir / "search" / state.index_name)
+    assert names(portal, "水质月报") == {"old"}
+    with portal.session() as session:
+        assert session.get(SearchState, 1).index_name.startswith(
+            f"shuyuan-f{service_module.INDEX_FORMAT}-")
+    assert not (seeded.var_dir / "search" / "shuyuan-0123456789ab").exists()
