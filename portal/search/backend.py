@@ -28,9 +28,11 @@ KEYWORD_FIELDS = (
 )
 # Whitespace-separated token fields. Only POSITION_FIELDS keep positions (Phrase nodes
 # name no other field): positions of every character would double a rebuild.
-# trigrams hold every three adjacent char tokens within a part: a three-character
-# word is one term lookup instead of a phrase query.
-TEXT_FIELDS = ("text", "title", "chars", "bigrams", "trigrams", "pinyin")
+TEXT_FIELDS = ("text", "title", "chars", "bigrams", "pinyin")
+# A field each backend derives from `chars` (document.cjk_triples): every three CJK
+# characters standing together within one part, so a three-character word is one term
+# lookup instead of a phrase query. Term nodes on it only ever hold three ideographs.
+TRIGRAM_FIELD = "trigrams"
 POSITION_FIELDS = ("bigrams",)
 # Integer microseconds since the epoch (UTC).
 TIME_FIELDS = ("metadata_modified", "metadata_created")

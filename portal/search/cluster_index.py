@@ -54,6 +54,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from portal.search import backend as b
+from portal.search.document import cjk_triples
 from portal.settings import Settings
 
 ANALYZER = "shuyuan_ws"
@@ -79,6 +80,7 @@ def index_body() -> dict[str, Any]:
         properties[name] = {"type": "text", "analyzer": ANALYZER,
                             "index_options": "positions" if name in b.POSITION_FIELDS
                             else "freqs"}
+    properties[b.TRIGRAM_FIELD] = {"type": "text", "analyzer": ANALYZER, "index_options": "freqs"}
     for name in b.TIME_FIELDS:
         properties[name] = {"type": "long"}
     properties[b.STORED_FIELD] = {"type": "keyword", "index": False, "doc_values": False}
@@ -90,7 +92,7 @@ def index_body() -> dict[str, Any]:
         },
         "mappings": {
             "dynamic": "strict",
-            "_source": {"excludes": list(b.TEXT_FIELDS)},
+            "_source": {"excludes": [*b.TEXT_FIELDS, b.TRIGRAM_FIELD]},
             "properties": properties,
         },
     }
@@ -341,6 +343,7 @@ class ClusterIndex:
             out[name] = list(doc.get(name, []))
         for name in b.TEXT_FIELDS:
             out[name] = doc.get(name, "")
+        out[b.TRIGRAM_FIELD] = " ".join(cjk_triples(doc.get("chars", "")))
         for name in b.TIME_FIELDS:
             out[name] = int(doc.get(name, 0))
         out[b.STORED_FIELD] = doc[b.STORED_FIELD]

@@ -10,12 +10,13 @@ give now.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from portal.search.analysis import Analyzer
+from portal.search.analysis import CJK, Analyzer
 
 FACET_SEPARATOR = "\x1f"
 # Between the parts of the char field, so a phrase cannot match across two of them.
@@ -77,6 +78,21 @@ def triples(tokens: list[str]) -> list[str]:
     return [a + b + c for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
 
 
+def cjk_runs(chars: str) -> str:
+    """A `chars` field with the spaces between tokens removed: every three ideographs
+    standing together in it stood together in one part (PART_BREAK and Latin runs break
+    them). The embedded backend cuts it into three-character n-grams itself."""
+    return chars.replace(" ", "")
+
+
+_CJK_TRIPLE = re.compile(f"(?=([{CJK}]{{3}}))")
+
+
+def cjk_triples(chars: str) -> list[str]:
+    """The trigrams field's terms: every three ideographs standing together in a part."""
+    return _CJK_TRIPLE.findall(cjk_runs(chars))
+
+
 def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """What a free-text query looks in: (parts segmented into words, the title first and
     always present; parts matched by their characters only).
@@ -103,18 +119,16 @@ def searchable_text(data: dict[str, Any]) -> tuple[list[str], list[str]]:
 # catalog: their char and pair tokens are remembered, up to CHAR_CACHE_SIZE of them.
 CHAR_CACHE_TEXT = 64
 CHAR_CACHE_SIZE = 100_000
-_char_cache: dict[str, tuple[str, str, str]] = {}
+_char_cache: dict[str, tuple[str, str]] = {}
 
 
-def _char_fields(part: str, analyzer: Analyzer) -> tuple[str, str, str]:
-    """A part's char tokens, their pairs and their triples. Chars and pairs end with
-    PART_BREAK: the separator keeps a phrase from matching across two parts (a triple
-    never spans two)."""
+def _char_fields(part: str, analyzer: Analyzer) -> tuple[str, str]:
+    """A part's char tokens and their pairs, each ending with PART_BREAK: the separator
+    keeps a phrase (or a trigram) from matching across two parts."""
     found = _char_cache.get(part)
     if found is None:
         tokens = analyzer.char_tokens(part)
-        found = (" ".join([*tokens, PART_BREAK]), " ".join([*pairs(tokens), PART_BREAK]),
-                 " ".join(triples(tokens)))
+        found = (" ".join([*tokens, PART_BREAK]), " ".join([*pairs(tokens), PART_BREAK]))
         if len(part) <= CHAR_CACHE_TEXT:
             if len(_char_cache) >= CHAR_CACHE_SIZE:
                 _char_cache.clear()
@@ -134,12 +148,10 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
     for number, part in enumerate(segmented):
         # segmented[0] is the title: segmented once, above.
         words += title_search if number == 0 else analyzer.index_words(part)
-    trigrams: list[str] = []
     for part in segmented + listed:
-        part_chars, part_bigrams, part_trigrams = _char_fields(part, analyzer)
+        part_chars, part_bigrams = _char_fields(part, analyzer)
         chars.append(part_chars)
         bigrams.append(part_bigrams)
-        trigrams.append(part_trigrams)
     title = data.get("title") or ""
     formats = sorted({(r.get("format") or "").upper() for r in data.get("resources", [])} - {""})
     seen = visibility(data)
@@ -169,7 +181,6 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
         "title": " ".join(title_search),
         "chars": " ".join(chars),
         "bigrams": " ".join(bigrams),
-        "trigrams": " ".join(t for t in trigrams if t),
         "pinyin": " ".join(analyzer.pinyin_tokens(title_words)),
         "metadata_modified": _time(data.get("metadata_modified")),
         "metadata_created": _time(data.get("metadata_created")),

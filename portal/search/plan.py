@@ -46,6 +46,7 @@ _KEYWORD_FIELD = {
     "resource_code": "resource_code", "dataset_type": "dataset_type",
     "owner_org": "owner_org", "publication_state": "state",
 }
+_HAN_CHAR = re.compile(f"[{CJK}]")
 _NOW = re.compile(r"NOW(?:([+-])(\d+)(SECOND|MINUTE|HOUR|DAY|MONTH|YEAR)S?)?(?:/(DAY|HOUR))?")
 
 
@@ -71,11 +72,14 @@ class Planner:
             return b.Term("chars", tokens[0])
         if len(tokens) == 2:
             return b.Term("bigrams", tokens[0] + tokens[1])
+        if not all(_HAN_CHAR.fullmatch(t) for t in tokens):  # Latin runs: pairs only
+            return b.Phrase("bigrams", tuple(pairs(tokens)))
         if len(tokens) == 3:
-            return b.Term("trigrams", "".join(tokens))
+            return b.Term(b.TRIGRAM_FIELD, "".join(tokens))
         if exact:
             return b.Phrase("bigrams", tuple(pairs(tokens)))
-        return b.Bool(must=tuple(b.Term("trigrams", t) for t in dict.fromkeys(triples(tokens))))
+        return b.Bool(must=tuple(b.Term(b.TRIGRAM_FIELD, t)
+                                 for t in dict.fromkeys(triples(tokens))))
 
     def word(self, word: str, field: str) -> b.Node:
         """One typed word: matched by its characters, a synonym's, or its pinyin; ranked
@@ -230,7 +234,7 @@ def _pairs_needed(node: b.Node) -> tuple[tuple[str, ...], bool] | None:
     it requires: a pair, a phrase of pairs, or a conjunction of those (pairs anywhere)."""
     if isinstance(node, b.Term) and node.field == "bigrams":
         return (node.value,), True
-    if isinstance(node, b.Term) and node.field == "trigrams" and _HAN.fullmatch(node.value):
+    if isinstance(node, b.Term) and node.field == b.TRIGRAM_FIELD:
         return (node.value[:2], node.value[1:]), True
     if isinstance(node, b.Phrase) and node.field == "bigrams":
         return node.tokens, True
@@ -241,8 +245,6 @@ def _pairs_needed(node: b.Node) -> tuple[tuple[str, ...], bool] | None:
             return tuple(t for p in parts for t in p[0]), False  # type: ignore[index]
     return None
 
-
-_HAN = re.compile(f"[{CJK}]{{3}}")
 
 
 def _implies(a: tuple[tuple[str, ...], bool], b_: tuple[tuple[str, ...], bool]) -> bool:

@@ -34,8 +34,10 @@ import tantivy
 from tantivy import Occur, Query
 
 from portal.search import backend as b
+from portal.search.document import cjk_runs
 
 WHITESPACE = "shuyuan_ws"
+TRIGRAMS = "shuyuan_ngram3"
 # tantivy wants at least 15 MB of indexing memory per thread.
 SMALL_HEAP = 20_000_000
 BULK_HEAP = 200_000_000
@@ -62,6 +64,9 @@ def _schema() -> tantivy.Schema:
     for name in b.TEXT_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name=WHITESPACE,
                           index_option="position" if name in b.POSITION_FIELDS else "freq")
+    # Cut from the chars field's runs by tantivy itself (document.cjk_runs).
+    sb.add_text_field(b.TRIGRAM_FIELD, stored=False, tokenizer_name=TRIGRAMS,
+                      index_option="freq")
     for name in COMBINED.values():
         sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in b.TIME_FIELDS:
@@ -81,6 +86,8 @@ class _Open:
     def __init__(self, path: Path, schema: tantivy.Schema) -> None:
         self.index = tantivy.Index(schema, path=str(path))
         self.index.register_tokenizer(WHITESPACE, _analyzer())
+        self.index.register_tokenizer(
+            TRIGRAMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(3, 3, False)).build())
         self.write_lock = threading.Lock()
 
 
@@ -196,6 +203,7 @@ class TantivyIndex:
                 out.add_text(combined, COMBINED_SEPARATOR.join(sorted(doc[name])))
         for name in b.TEXT_FIELDS:
             out.add_text(name, doc.get(name, ""))
+        out.add_text(b.TRIGRAM_FIELD, cjk_runs(doc.get("chars", "")))
         for name in b.TIME_FIELDS:
             out.add_integer(name, int(doc.get(name, 0)))
         out.add_bytes(b.STORED_FIELD, doc[b.STORED_FIELD].encode("utf-8"))

@@ -9,6 +9,7 @@ import pytest
 from portal.search import backend as b
 from portal.search import plan
 from portal.search.analysis import Analyzer
+from portal.search.document import cjk_triples
 from tests.search.conftest import Searcher, open_backend
 
 QUERIES = ["低保", "最低生活保障", "医疗机构", "医院", "社会保险", "交通事故", "道路交通事故",
@@ -56,3 +57,17 @@ def test_simplified_plans_find_what_full_plans_find(embedded: Searcher, q: str,
     assert simplified.count == full.count
     assert {d["name"] for d in simplified.docs} == {d["name"] for d in full.docs}
     assert simplified.facets == full.facets
+
+
+def test_trigrams_never_span_two_parts_or_a_latin_run() -> None:
+    chars = "道 路 交 通 | 事 故 统 计 | 2024 年 度 报 gdp 增 |"
+    assert cjk_triples(chars) == ["道路交", "路交通", "事故统", "故统计", "年度报"]
+
+
+@pytest.mark.parametrize(("q", "field"), [("泗城镇", "trigrams"), ("低保", "bigrams"),
+                                           ("gdp增长", "bigrams")])
+def test_short_words_are_single_terms(embedded: Searcher, q: str, field: str) -> None:
+    """Up to three ideographs are one term lookup; with a Latin run, pairs decide."""
+    nodes = walk(embedded.request(q).query)
+    assert not any(isinstance(n, b.Phrase) for n in nodes) or field == "bigrams" and "gdp" in q
+    assert any(isinstance(n, b.Term) and n.field == field for n in nodes)
