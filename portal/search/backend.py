@@ -15,7 +15,7 @@ engines, unlike their date types); `data` is the stored package dict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -161,6 +161,10 @@ class SearchIndex(Protocol):
         """Add every batch of documents to a new index (a rebuild), visible once this
         returns; returns how many were added. One commit for the lot where the engine
         commits (tantivy), bulk requests per batch on a cluster."""
+
+    def preparer(self) -> Callable[[dict[str, Any]], Any] | None:
+        """A module-level function turning a document into what `load` takes more cheaply
+        than a dict, run in a rebuild's worker processes; None: plain dicts."""
 
     def search(self, name: str, request: SearchRequest) -> SearchResult: ...
 

@@ -275,6 +275,10 @@ class ClusterIndex:
     def refresh(self, name: str) -> None:
         """Nothing to do: every write is refreshed before it returns, for every client."""
 
+    def preparer(self) -> None:
+        """Documents travel as dicts: the bulk request is built here."""
+        return None
+
     def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
         added = 0
         for docs in batches:

@@ -78,11 +78,14 @@ def triples(tokens: list[str]) -> list[str]:
     return [a + b + c for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
 
 
+_NOT_CJK = re.compile(f"[^{CJK}]+")
+
+
 def cjk_runs(chars: str) -> str:
-    """A `chars` field with the spaces between tokens removed: every three ideographs
-    standing together in it stood together in one part (PART_BREAK and Latin runs break
-    them). The embedded backend cuts it into three-character n-grams itself."""
-    return chars.replace(" ", "")
+    """The runs of ideographs standing together in one part of a `chars` field, joined
+    by "|" (part breaks and Latin runs end a run). The embedded backend cuts it into
+    three-character n-grams itself; only those without "|" are ever looked up."""
+    return _NOT_CJK.sub("|", chars.replace(" ", ""))
 
 
 _CJK_TRIPLE = re.compile(f"(?=([{CJK}]{{3}}))")

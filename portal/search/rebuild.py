@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -43,22 +43,32 @@ def documents_for(session: Session, ids: list[str], analyzer: Analyzer,
 _worker: dict[str, Any] = {}
 
 
-def _init(dicts: Dictionaries, database_url: str, site_url: str) -> None:
+Prepare = Callable[[dict[str, Any]], Any] | None
+
+
+def _init(dicts: Dictionaries, database_url: str, site_url: str, prepare: Prepare) -> None:
     from portal.db import make_engine, make_session_factory
 
     _worker.update(factory=make_session_factory(make_engine(database_url)),
-                   analyzer=shared_analyzer(dicts), site_url=site_url)
+                   analyzer=shared_analyzer(dicts), site_url=site_url, prepare=prepare)
 
 
-def _build(ids: list[str]) -> list[dict[str, Any]]:
+def _prepared(docs: list[dict[str, Any]], prepare: Prepare) -> list[Any]:
+    return docs if prepare is None else [prepare(d) for d in docs]
+
+
+def _build(ids: list[str]) -> list[Any]:
     with _worker["factory"]() as session:
-        return documents_for(session, ids, _worker["analyzer"], _worker["site_url"])[0]
+        docs = documents_for(session, ids, _worker["analyzer"], _worker["site_url"])[0]
+    return _prepared(docs, _worker["prepare"])
 
 
 class DocumentMaker:
     def __init__(self, dicts: Dictionaries, workers: int, database_url: str,
-                 session_factory: sessionmaker[Session], site_url: str) -> None:
+                 session_factory: sessionmaker[Session], site_url: str,
+                 prepare: Prepare = None) -> None:
         self.dicts = dicts
+        self.prepare = prepare
         self.workers = max(1, workers)
         self.database_url = database_url
         self.session_factory = session_factory
@@ -69,7 +79,8 @@ class DocumentMaker:
         if self.workers > 1:
             ctx = multiprocessing.get_context("spawn")
             self.pool = ctx.Pool(self.workers, initializer=_init,
-                                 initargs=(self.dicts, self.database_url, self.site_url))
+                                 initargs=(self.dicts, self.database_url, self.site_url,
+                                           self.prepare))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -77,13 +88,15 @@ class DocumentMaker:
             self.pool.terminate()
             self.pool.join()
 
-    def documents(self, batches: Iterable[list[str]]) -> Iterator[list[dict[str, Any]]]:
-        """Documents batch by batch (of dataset ids), in the order of `batches`."""
+    def documents(self, batches: Iterable[list[str]]) -> Iterator[list[Any]]:
+        """Documents batch by batch (of dataset ids), in the order of `batches`, as the
+        backend's preparer makes them."""
         if self.pool is None:
             analyzer = shared_analyzer(self.dicts)
             for ids in batches:
                 with self.session_factory() as session:
-                    yield documents_for(session, ids, analyzer, self.site_url)[0]
+                    docs = documents_for(session, ids, analyzer, self.site_url)[0]
+                yield _prepared(docs, self.prepare)
             return
         pending: deque[Any] = deque()
         for ids in batches:

@@ -293,9 +293,9 @@ class SearchService:
             batches = list(self._batches(session, REBUILD_BATCH))
         url = self.session_factory.kw["bind"].url.render_as_string(hide_password=False)
         with DocumentMaker(self.dicts, workers, url, self.session_factory,
-                           self.site_url) as maker:
+                           self.site_url, self.backend.preparer()) as maker:
 
-            def counted() -> Iterator[list[dict[str, Any]]]:
+            def counted() -> Iterator[list[Any]]:
                 nonlocal done
                 for docs in maker.documents(batches):
                     yield docs

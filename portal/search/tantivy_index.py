@@ -21,10 +21,11 @@ in [search] counts them in line instead.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -182,16 +183,23 @@ class TantivyIndex:
             for dataset_id in deletes:
                 writer.delete_documents_by_term("id", dataset_id)
 
-    def load(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> int:
+    def load(self, name: str, batches: Iterable[list[Any]]) -> int:
         """One writer and one commit for a whole rebuild: committing every batch made
-        the commits and merges two thirds of the main process's time."""
+        the commits and merges two thirds of the main process's time. Documents come as
+        dicts or as prepared() JSON, which tantivy reads without building Python objects."""
         added = 0
         with self._writer(name, self.rebuild_heap) as writer:
             for docs in batches:
                 for doc in docs:
-                    writer.add_document(self._document(doc))
+                    if isinstance(doc, str):
+                        writer.add_json(doc)
+                    else:
+                        writer.add_document(self._document(doc))
                 added += len(docs)
         return added
+
+    def preparer(self) -> Callable[[dict[str, Any]], str]:
+        return prepared
 
     def _document(self, doc: dict[str, Any]) -> tantivy.Document:
         out = tantivy.Document()
@@ -332,3 +340,20 @@ class TantivyIndex:
     @staticmethod
     def _boost(query: Query, boost: float) -> Query:
         return query if boost == 1.0 else Query.boost_query(query, boost)
+
+
+def prepared(doc: dict[str, Any]) -> str:
+    """An index document as the JSON tantivy's add_json reads: made in a rebuild's worker
+    processes, it spares the process that writes the index unpickling and converting
+    each document's fields (a quarter of its time)."""
+    out: dict[str, Any] = {name: doc.get(name, []) for name in b.KEYWORD_FIELDS}
+    for name, combined in COMBINED.items():
+        if doc.get(name):
+            out[combined] = COMBINED_SEPARATOR.join(sorted(doc[name]))
+    for name in b.TEXT_FIELDS:
+        out[name] = doc.get(name, "")
+    out[b.TRIGRAM_FIELD] = cjk_runs(doc.get("chars", ""))
+    for name in b.TIME_FIELDS:
+        out[name] = int(doc.get(name, 0))
+    out[b.STORED_FIELD] = base64.b64encode(doc[b.STORED_FIELD].encode("utf-8")).decode("ascii")
+    return orjson.dumps(out).decode()
