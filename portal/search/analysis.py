@@ -115,6 +115,8 @@ class Analyzer:
         self._cache: dict[str, list[str]] = {}
         # word -> the dictionary words inside it (bounded by the dictionary's size).
         self._inside: dict[str, list[str]] = {}
+        # Han word -> its pinyin spellings (see _spelled).
+        self._spellings: dict[str, tuple[str, str, list[str]]] = {}
 
     # --- documents ---------------------------------------------------------
 
@@ -178,31 +180,44 @@ class Analyzer:
 
     def pinyin_tokens(self, words: list[str]) -> list[str]:
         """Joined full pinyin and joined initials of each word of a title (precise words),
-        of the dictionary words inside them, and of runs of up to three words.
+        of runs of up to three words, and of the dictionary words inside each word.
 
         Each word is converted as a whole (pypinyin reads its characters in context, so
         银行 is hang), once per process: titles share most of their words."""
         han = [w for w in words if _HAN_ONLY.match(w)]
         if not han:
             return []
-        syllables = [s for w in han for s in _word_pinyin(w)]
-        starts = [0]
-        for w in han:
-            starts.append(starts[-1] + len(w))
-        spans = [(starts[i], starts[i + n]) for n in range(1, PINYIN_WINDOW + 1)
-                 for i in range(len(han) - n + 1)]
-        # Dictionary words inside each word: what jieba's search mode emits (two and three
-        # characters) and longer ones it leaves out (交通事故 in 道路交通事故).
-        freq = self._tokenizer.FREQ
-        for w, start in zip(han, starts, strict=False):
-            spans += [(start + i, start + i + n) for n in range(2, len(w))
-                      for i in range(len(w) - n + 1) if freq.get(w[i:i + n])]
+        spelled = [self._spelled(w) for w in han]
         out: dict[str, None] = {}
-        for a, z in spans:
-            out["".join(syllables[a:z])] = None
-            if z - a > 1:
-                out["".join(s[0] for s in syllables[a:z])] = None
+        for n in range(1, PINYIN_WINDOW + 1):
+            for i in range(len(han) - n + 1):
+                run = spelled[i:i + n]
+                out["".join(full for full, _, _ in run)] = None
+                if n > 1 or len(han[i]) > 1:
+                    out["".join(initials for _, initials, _ in run)] = None
+        for _, _, inside in spelled:
+            out.update(dict.fromkeys(inside))
         return list(out)
+
+    def _spelled(self, word: str) -> tuple[str, str, list[str]]:
+        """(full pinyin, initials, pinyin tokens of the dictionary words inside) of a Han
+        word: what jieba's search mode emits (two and three characters) and longer words
+        it leaves out (交通事故 in 道路交通事故)."""
+        found = self._spellings.get(word)
+        if found is None:
+            syllables = _word_pinyin(word)
+            freq = self._tokenizer.FREQ
+            inside: list[str] = []
+            for n in range(2, len(word)):
+                for i in range(len(word) - n + 1):
+                    if freq.get(word[i:i + n]):
+                        inside.append("".join(syllables[i:i + n]))
+                        inside.append("".join(s[0] for s in syllables[i:i + n]))
+            if len(self._spellings) >= CACHE_SIZE:
+                self._spellings.clear()
+            found = self._spellings[word] = ("".join(syllables),
+                                             "".join(s[0] for s in syllables), inside)
+        return found
 
     # --- queries -------------------------------------------------------------
 
