@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import jieba
 from pypinyin import Style, lazy_pinyin
@@ -48,6 +49,19 @@ CACHED_RUN = 48
 CACHE_SIZE = 200_000
 # Pinyin runs over at most this many adjacent words.
 PINYIN_WINDOW = 3
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remember(cache: dict[K, V], key: K, value: V, size: int = CACHE_SIZE) -> V:
+    """Stores value in a cache that is emptied when full (texts repeat in bursts: a
+    catalog's entries come department by department)."""
+    if len(cache) >= size:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 # Full-width Latin letters, digits and punctuation (ＧＤＰ２０２４) and the ideographic
@@ -137,9 +151,7 @@ class Analyzer:
             if found is None:
                 found = self._cut(run)
                 if len(run) <= CACHED_RUN:
-                    if len(self._cache) >= CACHE_SIZE:
-                        self._cache.clear()
-                    self._cache[run] = found
+                    remember(self._cache, run, found)
             out += found
         return out
 
@@ -156,9 +168,7 @@ class Analyzer:
             if len(w) > 2:
                 inside = self._inside.get(w)
                 if inside is None:
-                    if len(self._inside) >= CACHE_SIZE:
-                        self._inside.clear()
-                    inside = self._inside[w] = self._words_inside(w)
+                    inside = remember(self._inside, w, self._words_inside(w))
                 out += inside
             out.append(w)
         return out
@@ -213,10 +223,8 @@ class Analyzer:
                     if freq.get(word[i:i + n]):
                         inside.append("".join(syllables[i:i + n]))
                         inside.append("".join(s[0] for s in syllables[i:i + n]))
-            if len(self._spellings) >= CACHE_SIZE:
-                self._spellings.clear()
-            found = self._spellings[word] = ("".join(syllables),
-                                             "".join(s[0] for s in syllables), inside)
+            found = remember(self._spellings, word, ("".join(syllables),
+                                                      "".join(s[0] for s in syllables), inside))
         return found
 
     # --- queries -------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from portal.search.analysis import CJK, Analyzer
+from portal.search.analysis import CJK, Analyzer, remember
 
 FACET_SEPARATOR = "\x1f"
 # Between the parts of the char field, so a phrase cannot match across two of them.
@@ -133,9 +133,7 @@ def _char_fields(part: str, analyzer: Analyzer) -> tuple[str, str]:
         tokens = analyzer.char_tokens(part)
         found = (" ".join([*tokens, PART_BREAK]), " ".join([*pairs(tokens), PART_BREAK]))
         if len(part) <= CHAR_CACHE_TEXT:
-            if len(_char_cache) >= CHAR_CACHE_SIZE:
-                _char_cache.clear()
-            _char_cache[part] = found
+            remember(_char_cache, part, found, CHAR_CACHE_SIZE)
     return found
 
 

@@ -155,13 +155,13 @@ class TantivyIndex:
         self._get(name).index.reload()
 
     @contextlib.contextmanager
-    def _writer(self, name: str, heap: int) -> Iterator[Any]:
+    def _writer(self, name: str, heap: int, threads: int) -> Iterator[Any]:
         """A writer whose additions are committed and visible when the block ends, or
         rolled back when it raises."""
         opened = self._get(name)
         with opened.write_lock:
             try:
-                writer = opened.index.writer(heap, 1 if heap == SMALL_HEAP else 2)
+                writer = opened.index.writer(heap, threads)
             except ValueError as exc:  # another process holds tantivy's writer lock
                 raise b.SearchBackendError(f"search index {name} is locked: {exc}") from exc
             try:
@@ -175,47 +175,29 @@ class TantivyIndex:
             opened.index.reload()
 
     def write(self, name: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
-        with self._writer(name, BULK_HEAP if len(upserts) >= BULK_DOCS else SMALL_HEAP
-                          ) as writer:
+        bulk = len(upserts) >= BULK_DOCS
+        with self._writer(name, BULK_HEAP if bulk else SMALL_HEAP, 2 if bulk else 1) as writer:
             for doc in upserts:
                 writer.delete_documents_by_term("id", doc["id"][0])
-                writer.add_document(self._document(doc))
+                writer.add_json(prepared(doc))
             for dataset_id in deletes:
                 writer.delete_documents_by_term("id", dataset_id)
 
     def load(self, name: str, batches: Iterable[list[Any]]) -> int:
         """One writer and one commit for a whole rebuild: committing every batch made
         the commits and merges two thirds of the main process's time. Documents come as
-        dicts or as prepared() JSON, which tantivy reads without building Python objects."""
+        prepared() JSON from the workers (or as dicts), which tantivy reads without
+        building Python objects."""
         added = 0
-        with self._writer(name, self.rebuild_heap) as writer:
+        with self._writer(name, self.rebuild_heap, 2) as writer:
             for docs in batches:
                 for doc in docs:
-                    if isinstance(doc, str):
-                        writer.add_json(doc)
-                    else:
-                        writer.add_document(self._document(doc))
+                    writer.add_json(doc if isinstance(doc, str) else prepared(doc))
                 added += len(docs)
         return added
 
     def preparer(self) -> Callable[[dict[str, Any]], str]:
         return prepared
-
-    def _document(self, doc: dict[str, Any]) -> tantivy.Document:
-        out = tantivy.Document()
-        for name in b.KEYWORD_FIELDS:
-            for value in doc.get(name, []):
-                out.add_text(name, value)
-        for name, combined in COMBINED.items():
-            if doc.get(name):
-                out.add_text(combined, COMBINED_SEPARATOR.join(sorted(doc[name])))
-        for name in b.TEXT_FIELDS:
-            out.add_text(name, doc.get(name, ""))
-        out.add_text(b.TRIGRAM_FIELD, cjk_runs(doc.get("chars", "")))
-        for name in b.TIME_FIELDS:
-            out.add_integer(name, int(doc.get(name, 0)))
-        out.add_bytes(b.STORED_FIELD, doc[b.STORED_FIELD].encode("utf-8"))
-        return out
 
     def search(self, name: str, request: b.SearchRequest) -> b.SearchResult:
         searcher = self._get(name).index.searcher()
@@ -343,9 +325,10 @@ class TantivyIndex:
 
 
 def prepared(doc: dict[str, Any]) -> str:
-    """An index document as the JSON tantivy's add_json reads: made in a rebuild's worker
-    processes, it spares the process that writes the index unpickling and converting
-    each document's fields (a quarter of its time)."""
+    """An index document as the JSON tantivy's add_json reads (the one encoding of our
+    documents for tantivy). Made in a rebuild's worker processes, it spares the process
+    that writes the index unpickling and converting each document's fields (a quarter
+    of its time)."""
     out: dict[str, Any] = {name: doc.get(name, []) for name in b.KEYWORD_FIELDS}
     for name, combined in COMBINED.items():
         if doc.get(name):
