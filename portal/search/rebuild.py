@@ -15,21 +15,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.actions.dictize import package_dict
-from portal.models import Dataset
-from portal.models.catalog import dataset_dict_loads
 from portal.search import document
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
+from portal.search.records import dataset_records
 
 
 def documents_for(session: Session, ids: list[str], analyzer: Analyzer,
                   site_url: str) -> tuple[list[dict[str, Any]], list[str]]:
     """(documents of the datasets among `ids` that are indexed, ids to delete)."""
-    found = {ds.id: ds for ds in session.scalars(
-        select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids)))}
+    found = dataset_records(session, ids)
     upserts, deletes = [], []
     for dataset_id in ids:
         ds = found.get(dataset_id)

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.actions.dictize import package_dict
 from portal.models import Dataset, SearchOutbox, SearchState
-from portal.models.catalog import dataset_dict_loads
 from portal.search import backend as b
 from portal.search import document, outbox
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
 from portal.search.rebuild import documents_for
+from portal.search.records import dataset_records
 from portal.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 DRAIN_BATCH = 200
 # Part of every index name: raised whenever the index fields change, so that after an
 # upgrade the portal builds a new index instead of searching one without them.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 REBUILD_BATCH = 500
 # How long a write waits for another drain before leaving its rows to the next one.
 WRITE_DRAIN_WAIT = 10.0
@@ -316,16 +316,14 @@ class SearchService:
             total = session.scalar(select(func.count()).select_from(Dataset)
                                    .where(Dataset.state != "deleted")) or 0
             for ids in self._batches(session, REBUILD_BATCH):
-                rows = session.scalars(select(Dataset).options(*dataset_dict_loads())
-                                       .where(Dataset.id.in_(ids)))
-                for data in (package_dict(ds, self.site_url) for ds in rows):
+                records = dataset_records(session, ids).values()
+                for data in (package_dict(ds, self.site_url) for ds in records):
                     seen.add(data["id"])
                     have = indexed.get(data["id"])
                     if have is None:
                         report.missing.append(data["id"])
                     elif have != document.version_of(data):
                         report.stale.append(data["id"])
-                session.expunge_all()  # memory stays flat over the catalog
                 report.checked += len(ids)
                 if progress:
                     progress(report.checked, total)

@@ -21,7 +21,6 @@ in [search] counts them in line instead.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import shutil
 import threading
@@ -39,6 +38,7 @@ from portal.search.document import cjk_runs
 
 WHITESPACE = "shuyuan_ws"
 TRIGRAMS = "shuyuan_ngram3"
+STORED_ONLY = "shuyuan_stored_only"
 # tantivy wants at least 15 MB of indexing memory per thread.
 SMALL_HEAP = 20_000_000
 BULK_HEAP = 200_000_000
@@ -72,7 +72,10 @@ def _schema() -> tantivy.Schema:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in b.TIME_FIELDS:
         sb.add_integer_field(name, stored=False, indexed=True, fast=True)
-    sb.add_bytes_field(b.STORED_FIELD, stored=True, indexed=False, fast=False)
+    # Stored only: tantivy-py has no unindexed text field, so its one token is dropped
+    # by the analyzer (a bytes field would need base64 in the JSON add_json reads).
+    sb.add_text_field(b.STORED_FIELD, stored=True, tokenizer_name=STORED_ONLY,
+                      index_option="basic")
     return sb.build()
 
 
@@ -89,6 +92,9 @@ class _Open:
         self.index.register_tokenizer(WHITESPACE, _analyzer())
         self.index.register_tokenizer(
             TRIGRAMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(3, 3, False)).build())
+        self.index.register_tokenizer(
+            STORED_ONLY, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+            .filter(tantivy.Filter.remove_long(1)).build())
         self.write_lock = threading.Lock()
 
 
@@ -338,5 +344,5 @@ def prepared(doc: dict[str, Any]) -> str:
     out[b.TRIGRAM_FIELD] = cjk_runs(doc.get("chars", ""))
     for name in b.TIME_FIELDS:
         out[name] = int(doc.get(name, 0))
-    out[b.STORED_FIELD] = base64.b64encode(doc[b.STORED_FIELD].encode("utf-8")).decode("ascii")
+    out[b.STORED_FIELD] = doc[b.STORED_FIELD]
     return orjson.dumps(out).decode()
