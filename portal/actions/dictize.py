@@ -24,6 +24,8 @@ def ckan_time(value: datetime | None) -> str | None:
     """CKAN writes naive UTC timestamps with microseconds."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # as the database columns give them: drop the "+00:00"
+        return value.isoformat(timespec="microseconds")[:-6]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds")

@@ -199,13 +199,15 @@ class Analyzer:
             return []
         spelled = [self._spelled(w) for w in han]
         out: dict[str, None] = {}
-        for n in range(1, PINYIN_WINDOW + 1):
-            for i in range(len(han) - n + 1):
-                run = spelled[i:i + n]
-                out["".join(full for full, _, _ in run)] = None
-                if n > 1 or len(han[i]) > 1:
-                    out["".join(initials for _, initials, _ in run)] = None
-        for _, _, inside in spelled:
+        for i, (full, initials, inside) in enumerate(spelled):
+            out[full] = None
+            if len(han[i]) > 1:  # one character's initial alone would match too much
+                out[initials] = None
+            for more_full, more_initials, _ in spelled[i + 1:i + PINYIN_WINDOW]:
+                full += more_full
+                initials += more_initials
+                out[full] = None
+                out[initials] = None
             out.update(dict.fromkeys(inside))
         return list(out)
 

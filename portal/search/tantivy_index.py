@@ -80,8 +80,10 @@ def _schema() -> tantivy.Schema:
 
 
 def _analyzer() -> Any:
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
-            .filter(tantivy.Filter.lowercase()).build())
+    # The analysis module hands over tokens already normalised (lowercase, full-width
+    # folded): tantivy only splits them. Its lowercase filter copied every token again
+    # for nothing, a sixth of the indexing time.
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 class _Open:
