@@ -1,0 +1,28 @@
+"""A finding: one entity found at an exact span of one cell or line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    entity: str  # a name from desensitize.entities
+    start: int  # character offsets inside the cell text (tables) or the line (text)
+    end: int
+    score: float
+    row: int | None = None  # tables: 0-based data row, header excluded
+    column: str | None = None  # tables: the header text
+    line: int | None = None  # text files: 0-based line
+
+    def at(self, *, row: int | None = None, column: str | None = None,
+           line: int | None = None) -> Finding:
+        """The same finding placed in a table cell or a line."""
+        return replace(self, row=row, column=column, line=line)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `scan` command's line (this key set and order is a contract)."""
+        return {"row": self.row, "column": self.column, "line": self.line,
+                "start": self.start, "end": self.end, "entity": self.entity,
+                "score": round(self.score, 4)}
