@@ -7,7 +7,6 @@ import datetime as dt
 import ipaddress
 from functools import cache
 
-from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 # First two digits of a GB/T 2260 region code: the provinces, 71 Taiwan, and 81-83 for
@@ -87,6 +86,20 @@ def card_issuer_plausible(digits: str) -> bool:
     return False
 
 
+# Luhn's doubled digit (with 9 subtracted past 9), by digit.
+_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check of a string of digits (what stdnum.luhn.is_valid decides, at a
+    tenth of its cost: it runs on every card-shaped cell of a large table)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        d = ord(char) - 48
+        total += _LUHN_DOUBLE[d] if position & 1 else d
+    return total % 10 == 0
+
+
 def bank_card_valid(number: str) -> bool:
     """Digits (separators dropped) of a plausible issuer, Luhn valid, not a resident ID.
 
@@ -95,7 +108,7 @@ def bank_card_valid(number: str) -> bool:
     otherwise pass for cards one time in ten.
     """
     digits = number.replace(" ", "").replace("-", "")
-    if not card_issuer_plausible(digits) or not luhn.is_valid(digits):
+    if not card_issuer_plausible(digits) or not luhn_valid(digits):
         return False
     return not resident_id_shaped(digits)
 

@@ -97,7 +97,8 @@ class LandlineRecognizer(CnPatternRecognizer):
         ("landline_bare", NUM_START + _AREA + _LOCAL + NUM_END, 0.3),
     )
     CONTEXT = ("电话", "固话", "座机", "固定电话", "办公电话", "联系方式", "传真")
-    TRIGGER = r"0[1-9]\d"
+    # The area code's 0 never follows a digit (amounts such as 12045.30 hold "045").
+    TRIGGER = r"(?<![0-9])0[1-9]\d"
 
 
 class BankCardRecognizer(CnPatternRecognizer):
@@ -194,7 +195,8 @@ class IpAddressRecognizer(CnPatternRecognizer):
          r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![0-9A-Za-z:])(?!\.\d)", 0.6),
     )
     CONTEXT = ("IP", "IP地址", "地址", "服务器", "主机")
-    TRIGGER = r"\d\.\d|:[0-9A-Fa-f]{0,4}:"
+    # Any dotted quad holds digit.octet.digit; a decimal amount does not.
+    TRIGGER = r"\d\.\d{1,3}\.\d|:[0-9A-Fa-f]{0,4}:"
 
     def invalidate_result(self, pattern_text: str) -> bool:
         # Times (12:30:45), MAC addresses and a bare "::" look like IPv6 candidates.

@@ -421,3 +421,16 @@ def test_engine_spans_in_a_sentence(engine) -> None:
         (E.CN_RESIDENT_ID, ID_ANHUI), (E.CN_MOBILE, "13812345678"),
         (E.EMAIL_ADDRESS, "zhangsan@example.com"),
     ])
+
+
+def test_fast_luhn_decides_as_stdnum_does() -> None:
+    import random
+
+    from stdnum import luhn
+
+    from desensitize.recognizers.checksums import luhn_valid
+
+    rng = random.Random(11)
+    for _ in range(20_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 19)))
+        assert luhn_valid(digits) == luhn.is_valid(digits), digits
