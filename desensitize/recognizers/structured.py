@@ -165,7 +165,9 @@ class LicensePlateRecognizer(CnPatternRecognizer):
         return sum(c.isascii() and c.isalpha() for c in serial) > 3
 
 
-class EmailRecognizer(CnPatternRecognizer):
+# Cn-prefixed: Presidio's load_predefined_recognizers() looks classes up by name among
+# all subclasses, and would take ours for its own EmailRecognizer.
+class CnEmailRecognizer(CnPatternRecognizer):
     """E-mail addresses with an ASCII local part, so that in 请发邮件至zhangsan@example.com
     the ideographs before the address stay out of the span; the TLD must exist."""
 
@@ -185,7 +187,7 @@ class EmailRecognizer(CnPatternRecognizer):
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
 
-class IpAddressRecognizer(CnPatternRecognizer):
+class CnIpAddressRecognizer(CnPatternRecognizer):
     """IPv4 (octets 0-255 in the pattern) and IPv6 (candidates checked by ipaddress)."""
 
     ENTITY = E.IP_ADDRESS
@@ -216,8 +218,8 @@ RECOGNIZER_CLASSES: tuple[type[CnPatternRecognizer], ...] = (
     PassportRecognizer,
     HkMacauPermitRecognizer,
     LicensePlateRecognizer,
-    EmailRecognizer,
-    IpAddressRecognizer,
+    CnEmailRecognizer,
+    CnIpAddressRecognizer,
 )
 
 

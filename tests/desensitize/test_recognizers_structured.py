@@ -19,9 +19,9 @@ from desensitize.recognizers.base import CnPatternRecognizer
 from desensitize.recognizers.structured import (
     RECOGNIZER_CLASSES,
     BankCardRecognizer,
-    EmailRecognizer,
+    CnEmailRecognizer,
+    CnIpAddressRecognizer,
     HkMacauPermitRecognizer,
-    IpAddressRecognizer,
     LandlineRecognizer,
     LicensePlateRecognizer,
     MobileRecognizer,
@@ -185,7 +185,7 @@ VALID: dict[type[CnPatternRecognizer], list[Case]] = {
         ("张三驾驶皖L12345号小型汽车", ["皖L12345"]),
         ("新能源汽车皖LD12345长期停放", ["皖LD12345"]),
     ],
-    EmailRecognizer: [
+    CnEmailRecognizer: [
         ("zhangsan@example.com", ["zhangsan@example.com"]),
         ("请发邮件至zhangsan@example.com", ["zhangsan@example.com"]),
         ("材料已发送至li.si+tag@mail.gov.cn，逾期不候。", ["li.si+tag@mail.gov.cn"]),
@@ -193,7 +193,7 @@ VALID: dict[type[CnPatternRecognizer], list[Case]] = {
         ("用户wang_wu@163.com于2024-01-01登录", ["wang_wu@163.com"]),
         ("见 Zhao-Liu@Example.ORG.", ["Zhao-Liu@Example.ORG"]),
     ],
-    IpAddressRecognizer: [
+    CnIpAddressRecognizer: [
         ("192.168.1.1", ["192.168.1.1"]),
         ("IP地址：10.0.0.1。", ["10.0.0.1"]),
         ("用户从8.8.8.8登录", ["8.8.8.8"]),
@@ -275,11 +275,11 @@ INVALID: dict[type[CnPatternRecognizer], list[str]] = {
     LicensePlateRecognizer: [
         "粤I12345", "粤B1234", "粤B1234567", "京AO1234", "最新ADSLAB", "粤b12345", "中A12345",
     ],
-    EmailRecognizer: [
+    CnEmailRecognizer: [
         "zhangsan@example", "user@localhost", "a@b.notatld", "@example.com",
         "张三@例子.中国", "user@example.com.notatld",
     ],
-    IpAddressRecognizer: [
+    CnIpAddressRecognizer: [
         "256.1.1.1", "1.2.3", "1.2.3.4.5", "192.168.01.1", "v1.2.3.4", "12:30:45",
         "00:1A:2B:3C:4D:5E", "::", "12,345.67", "2024.01.01", "1234567.89",
     ],
