@@ -1,0 +1,384 @@
+"""apply: treat a file for a target class and decide whether it may go there.
+
+    report = apply("低保.csv", "unconditional-open", "out/低保.csv", grading="general")
+    report.decision        # allowed / allowed_after_treatment / blocked
+    report.to_json()
+
+A table is read twice and its output once:
+
+1. scan: the scanner profiles the columns and finds entities in every cell;
+   cells are treated as they come (the policy's rule per entity type), columns
+   the policy drops are emptied, quasi-identifier columns are put on their
+   starting rungs and counted; the treated rows go to an anonymous spool file
+   (so the costly scan is not repeated for the second pass);
+2. k-anonymity is planned from the counts; the spool is read back, each row
+   generalised or suppressed as planned, and written in the input's format and
+   encoding to a temporary file beside the output;
+3. that file is scanned again: for an open class, a structured identifier left
+   in it blocks the file. Only then is it renamed to the output.
+
+A blocked file leaves no output (a pre-existing file at the output path is not
+touched). A file with nothing to treat is copied as it is ("allowed"). Data
+graded core is blocked before anything is read. Text files (.txt, .log, .md)
+are treated line by line through the scanner's free-text path; k-anonymity does
+not apply to them.
+"""
+
+from __future__ import annotations
+
+import marshal
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from time import perf_counter
+from typing import IO, TYPE_CHECKING, Any
+
+from desensitize.findings import Finding
+from desensitize.kanon import KAnonymizer, role_columns
+from desensitize.policy import Policy, TargetPolicy, load_policy
+from desensitize.report import ALLOWED, ALLOWED_AFTER_TREATMENT, ColumnReport, Report
+from desensitize.tables import open_table
+from desensitize.treatments import Treater
+from desensitize.writers import (
+    OutputSpec,
+    PendingFile,
+    ValueKinds,
+    byte_order,
+    copy_file,
+    fit_encoding,
+    write_lines,
+    write_rows,
+)
+
+if TYPE_CHECKING:
+    from desensitize.scanner import Scanner
+
+Progress = Callable[[int], None]
+PROGRESS_STEP = 1000
+SPOOL_BATCH = 1000  # rows per marshal record: one record per row costs a read call each
+MAX_REPORTED_ISSUES = 20
+TEXT_COLUMN = "(text)"
+# Reader issues quote the cells they dropped (a ragged row's extra cells): raw values,
+# which a report never holds.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_ELIDED = "'…'"
+
+
+def apply(path: str | Path, target: str, out: str | Path, *, grading: str = "general",
+          policy: Policy | None = None, secret: str | bytes | None = None,
+          scanner: Scanner | None = None, progress: Progress | None = None,
+          format: str | None = None, encoding: str | None = None,
+          sheet: str | int | None = None) -> Report:
+    """Treat `path` for `target` and write it to `out` unless the policy blocks it.
+
+    `secret` keys pseudonyms (else the environment variable the policy names);
+    `progress(n)` is called as rows are scanned, the input's and then the output's;
+    `format`, `encoding`, `sheet` are passed to the table reader. Raises ValueError
+    (TableError, PolicyError, MissingSecret) for what cannot be done at all; a
+    policy refusal is not an error but a report whose decision is "blocked".
+    """
+    started = perf_counter()
+    path, out = Path(path), Path(out)
+    policy = policy or load_policy()
+    rules = policy.target(target)
+    report = Report(file=str(path), target=target, grading=grading,
+                    policy={**policy.to_json(), **rules.to_json()})
+    reason = rules.grading_block(grading)
+    if reason:
+        report.block(reason)
+        report.timings["total"] = perf_counter() - started
+        return report
+    if out.resolve() == path.resolve():
+        raise ValueError(f"{out}: the output would overwrite the input")
+    treater = Treater(rules.rules, policy.secret(secret))
+    if scanner is None:
+        from desensitize.scanner import Scanner
+
+        scanner = Scanner()
+    from desensitize.scanner import is_text_file
+
+    run = _TextRun if is_text_file(path, format) else _TableRun
+    run(path, out, rules, policy, treater, scanner, report, progress).run(
+        format=format, encoding=encoding, sheet=sheet)
+    report.timings["total"] = perf_counter() - started
+    return report
+
+
+class _Counter:
+    """Calls progress(n) every PROGRESS_STEP rows and once for the rest."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.pending = 0
+
+    def tick(self) -> None:
+        if self.progress is not None:
+            self.pending += 1
+            if self.pending >= PROGRESS_STEP:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.progress is not None and self.pending:
+            self.progress(self.pending)
+            self.pending = 0
+
+
+class _Run:
+    def __init__(self, path: Path, out: Path, rules: TargetPolicy, policy: Policy,
+                 treater: Treater, scanner: Scanner, report: Report,
+                 progress: Progress | None) -> None:
+        self.path, self.out = path, out
+        self.rules, self.policy = rules, policy
+        self.treater, self.scanner, self.report = treater, scanner, report
+        self.counter = _Counter(progress)
+        self.changed = False
+        self._blocked_seen: set[str] = set()
+
+    def run(self, **open_options: Any) -> None:
+        raise NotImplementedError
+
+    def _timed(self, phase: str, since: float) -> float:
+        now = perf_counter()
+        self.report.timings[phase] = self.report.timings.get(phase, 0.0) + now - since
+        return now
+
+    def count(self, column: ColumnReport, text: str, findings: Sequence[Finding],
+              dropped: bool = False) -> None:
+        """Report the findings of one cell or line; block on a forbidden entity."""
+        for f in findings:
+            treatment = "drop" if dropped else self.rules.rule(f.entity).treatment
+            column.count(f, text[f.start:f.end], treatment)
+            if treatment == "block" and f.entity not in self._blocked_seen:
+                self._blocked_seen.add(f.entity)
+                self.report.block(f"{f.entity} found (column {column.name}): the policy for "
+                                  f"{self.rules.name} refuses files holding it")
+
+    def treat(self, text: str, findings: Sequence[Finding], encoding: str | None) -> str:
+        treated = self.treater.treat(text, findings)
+        if treated != text:
+            self.changed = True
+            return fit_encoding(treated, encoding)
+        return text
+
+    def residual(self, column: str, findings: Sequence[Finding]) -> None:
+        col = self.report.column(column)
+        for f in findings:
+            col.residual[f.entity] = col.residual.get(f.entity, 0) + 1
+
+    def decide(self) -> bool:
+        """Block on residual findings the target forbids; True when the output may go."""
+        if self.report.blocked:
+            return False
+        blocking = self.rules.residual_blocking
+        for col in self.report.columns:
+            for entity, n in sorted(col.residual.items()):
+                if entity in blocking:
+                    self.report.block(f"{n} {entity} left in {col.name} after treatment: "
+                                      f"{self.rules.name} allows none")
+        if self.report.blocked:
+            return False
+        self.report.decision = ALLOWED_AFTER_TREATMENT if self.changed else ALLOWED
+        return True
+
+    def kept_as_residual(self) -> None:
+        """Nothing changed: what was found and kept is what remains."""
+        for col in self.report.columns:
+            col.residual = {e: c.count for e, c in col.entities.items()
+                            if c.treatment == "keep"}
+
+    def finish_unchanged(self) -> None:
+        self.kept_as_residual()
+        if self.decide():
+            copy_file(self.path, self.out)
+            self.report.output = str(self.out)
+
+
+class _TableRun(_Run):
+    # Set by _setup() once the scanner has profiled the columns.
+    column_reports: list[ColumnReport]
+    dropped: set[int]
+    kanon: KAnonymizer
+    role_indices: list[int]
+
+    def run(self, **open_options: Any) -> None:
+        report = self.report
+        t = perf_counter()
+        with open_table(self.path, **open_options) as table, \
+                tempfile.TemporaryFile(dir=self.out.parent) as spool:
+            info = table.info
+            report.format, report.encoding = info.format, info.encoding
+            report.delimiter, report.sheet = info.delimiter, info.sheet
+            kinds = self._scan(table, spool)
+            report.issues = [f"row {i.row + 1}: {_QUOTED.sub(_ELIDED, i.message)}"
+                             for i in table.issues[:MAX_REPORTED_ISSUES]]
+            t = self._timed("scan", t)
+            if self.kanon.enabled:
+                result = report.kanon = self.kanon.plan()
+                if result.generalised or result.rows_suppressed:
+                    self.changed = True
+                for role, level in result.levels.items():
+                    for name in result.quasi_identifiers[role]:
+                        if level != "exact":
+                            report.column(name).treatment = f"generalise: {level}"
+            t = self._timed("kanon", t)
+            if report.blocked:
+                return
+            if not self.changed:
+                self.finish_unchanged()
+                return
+            keep = [i for i in range(len(info.columns)) if i not in self.dropped]
+            spec = OutputSpec.like(info, source=self.path,
+                                   columns=[info.columns[i] for i in keep],
+                                   kinds=[kinds[i] for i in keep])
+            with PendingFile(self.out, info.format) as pending:
+                spool.seek(0)
+                write_rows(pending.path, spec, self._final_rows(spool, keep))
+                t = self._timed("write", t)
+                self._rescan(pending.path, info.format, info.encoding, info.sheet)
+                self._timed("rescan", t)
+                if self.decide():
+                    pending.commit()
+                    report.output = str(self.out)
+
+    def _scan(self, table: Any, spool: IO[bytes]) -> list[str]:
+        report, scanner = self.report, self.scanner
+        columns = table.info.columns
+        index = {name: i for i, name in enumerate(columns)}
+        kinds = ValueKinds(len(columns))
+        encoding = table.info.encoding
+        started = False
+        batch: list[list[str | None]] = []
+        for _, cells, findings in scanner.scan_table(table):
+            if not started:
+                self._setup(columns, scanner.last_profiles)
+                started = True
+            kinds.feed(cells)
+            row = list(cells)
+            if findings:
+                by_column: dict[int, list[Finding]] = {}
+                for f in findings:
+                    by_column.setdefault(index[f.column], []).append(f)  # type: ignore[index]
+                for i, found in by_column.items():
+                    text = cells[i] or ""
+                    dropped = i in self.dropped
+                    self.count(self.column_reports[i], text, found, dropped)
+                    if not dropped:
+                        row[i] = self.treat(text, found, encoding) or None
+            for i in self.dropped:
+                row[i] = None  # the spool never holds what is dropped
+            if self.role_indices:  # quasi-identifiers on the policy's starting rungs
+                self.kanon.base(row)
+            if row != cells:
+                for i, (new, old) in enumerate(zip(row, cells, strict=True)):
+                    if new != old and i not in self.dropped:
+                        self.changed = True
+                        self.column_reports[i].cells_changed += 1
+            self.kanon.feed(row)
+            batch.append(row)
+            if len(batch) >= SPOOL_BATCH:
+                marshal.dump(batch, spool)
+                batch.clear()
+            report.rows += 1
+            self.counter.tick()
+        if batch:
+            marshal.dump(batch, spool)
+        self.counter.flush()
+        if not started:  # a header without rows
+            self._setup(columns, scanner.profile(columns, []))
+        return kinds.result()
+
+    def _setup(self, columns: list[str], profiles: Sequence[Any]) -> None:
+        """Once the scanner has profiled the columns: column reports, dropped columns,
+        quasi-identifier roles."""
+        self.column_reports = [self.report.column(name) for name in columns]
+        self.dropped = set()
+        for i, profile in enumerate(profiles):
+            col = self.column_reports[i]
+            col.profile_entity = profile.entity
+            col.header_entities = list(profile.header_entities)
+            if profile.entity is not None and profile.entity in self.rules.drop_columns:
+                self.dropped.add(i)
+                col.treatment = "drop"
+                self.changed = True
+        roles = role_columns(columns, self.policy.roles, skip=self.dropped)
+        self.kanon = KAnonymizer(roles, self.rules.quasi_identifiers, k=self.rules.k,
+                                 start={r: lvl for r, lvl in self.rules.generalise.items()
+                                        if r in roles},
+                                 max_suppressed=self.rules.max_suppressed, names=columns)
+        self.role_indices = sorted(i for role, idx in roles.items()
+                                   if self.kanon.start.get(role) for i in idx)
+        for role, idx in roles.items():
+            level = self.rules.generalise.get(role)
+            for i in idx:
+                if level and level != "exact":
+                    self.column_reports[i].treatment = f"generalise: {level}"
+
+    def _final_rows(self, spool: IO[bytes], keep: list[int]) -> Iterator[list[str | None]]:
+        apply_k = self.kanon.apply
+        left = self.report.rows
+        while left > 0:
+            batch = marshal.load(spool)
+            left -= len(batch)
+            for row in batch:
+                row = apply_k(row)
+                yield [row[i] for i in keep]
+
+    def _rescan(self, path: Path, format: str, encoding: str | None,
+                sheet: str | None) -> None:
+        options: dict[str, Any] = {"format": format}
+        if format == "xlsx":
+            options["sheet"] = sheet
+        else:
+            options["encoding"] = encoding
+        with open_table(path, **options) as table:
+            for _, _, findings in self.scanner.scan_table(table):
+                for f in findings:
+                    self.residual(f.column or "", [f])
+                self.counter.tick()
+        self.counter.flush()
+
+
+class _TextRun(_Run):
+    def run(self, **open_options: Any) -> None:
+        from desensitize.scanner import read_lines
+        from desensitize.tables.encoding import detect_encoding, read_head
+
+        report = self.report
+        t = perf_counter()
+        encoding = detect_encoding(self.path, read_head(self.path), open_options.get("encoding"))
+        report.format, report.encoding = "text", encoding
+        column = report.column(TEXT_COLUMN)
+        codec, bom = byte_order(self.path, encoding)
+        with PendingFile(self.out) as pending:
+            write_lines(pending.path, self._treated_lines(column, encoding), codec, bom)
+            t = self._timed("scan", t)
+            if report.blocked:
+                return
+            if not self.changed:
+                self.finish_unchanged()
+                return
+            for line in read_lines(pending.path, encoding):
+                self.residual(TEXT_COLUMN, self.scanner.scan_text(line))
+                self.counter.tick()
+            self.counter.flush()
+            self._timed("rescan", t)
+            if self.decide():
+                pending.commit()
+                report.output = str(self.out)
+
+    def _treated_lines(self, column: ColumnReport, encoding: str) -> Iterator[str]:
+        with self.path.open("r", encoding=encoding, newline="") as source:
+            for raw in source:
+                line = raw.rstrip("\r\n")
+                findings = self.scanner.scan_text(line)
+                if findings:
+                    self.count(column, line, findings)
+                    new = self.treat(line, findings, encoding)
+                    if new != line:
+                        column.cells_changed += 1
+                        line = new
+                self.report.rows += 1
+                self.counter.tick()
+                yield line + raw[len(raw.rstrip("\r\n")):]
+        self.counter.flush()
