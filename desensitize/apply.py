@@ -91,7 +91,7 @@ def apply(path: str | Path, target: str, out: str | Path, *, grading: str = "gen
         return report
     if out.resolve() == path.resolve():
         raise ValueError(f"{out}: the output would overwrite the input")
-    treater = Treater(rules.rules, policy.secret(secret))
+    treater = Treater(rules.rules, policy.secret(secret), policy.secret_env)
     if scanner is None:
         from desensitize.scanner import Scanner
 

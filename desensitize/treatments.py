@@ -317,13 +317,16 @@ class Surrogates:
 class Treater:
     """Applies a policy's rules (entity -> Rule) to texts and their findings."""
 
-    def __init__(self, rules: Mapping[str, Rule], secret: str | bytes | None = None) -> None:
+    def __init__(self, rules: Mapping[str, Rule], secret: str | bytes | None = None,
+                 secret_env: str | None = None) -> None:
         self.rules = {e: r for e, r in rules.items() if r.treatment in TEXT_TREATMENTS}
         needing = sorted(e for e, r in self.rules.items() if r.treatment in NEEDS_SECRET)
         if needing and not secret:
+            where = (f"set the environment variable {secret_env}" if secret_env
+                     else "name an environment variable in the policy's [secret] env")
             raise MissingSecret("no pseudonym secret: the policy pseudonymises or replaces "
-                                f"{', '.join(needing)} with keyed values; pass a secret or set "
-                                "the environment variable the policy names")
+                                f"{', '.join(needing)} with keyed values; pass a secret or "
+                                f"{where}")
         self._key = as_key(secret) if secret else b""
         self._surrogates: Surrogates | None = None
         self._engine = AnonymizerEngine()

@@ -127,3 +127,46 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=True)
     found = [json.loads(line) for line in done.stdout.splitlines()]
     assert cell_findings(found) >= EXPECTED
+
+
+def test_apply_writes_the_treated_file_and_the_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_csv(tmp_path / "people.csv", "gbk")
+    out, report = tmp_path / "open.csv", tmp_path / "report.json"
+    code = main(["apply", str(source), "--target", "unconditional-open", "-o", str(out),
+                 "--report", str(report)])
+    assert code == 0, capsys.readouterr().err
+    treated = out.read_text(encoding="gbk")  # the same encoding as the input
+    assert ID not in treated and MOBILE not in treated and "王秀英" not in treated
+    assert treated.splitlines()[0] == "姓名,身份证号,备注"
+    body = json.loads(report.read_text(encoding="utf-8"))
+    assert body["decision"] == "allowed_after_treatment"
+    assert ID not in report.read_text(encoding="utf-8")
+    # Scanning the output again finds no identifier.
+    assert not [f for f in scan(out, capsys) if f["entity"] != "PERSON"]
+
+
+def test_apply_blocked_exits_3_with_the_reason_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_csv(tmp_path / "people.csv", "utf-8")
+    out, report = tmp_path / "open.csv", tmp_path / "report.json"
+    code = main(["apply", str(source), "--target", "conditional-open", "-o", str(out),
+                 "--report", str(report), "--grading", "core"])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert err.startswith("blocked: ") and "core" in err
+    assert not out.exists()
+    assert json.loads(report.read_text(encoding="utf-8"))["decision"] == "blocked"
+
+
+def test_apply_with_pseudonyms_and_no_secret_is_refused_clearly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHUYUAN_DESENSITIZE_SECRET", raising=False)
+    source = write_csv(tmp_path / "people.csv", "utf-8")
+    code = main(["apply", str(source), "--target", "conditional-open", "-o",
+                 str(tmp_path / "out.csv")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "SHUYUAN_DESENSITIZE_SECRET" in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
