@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """A named tuple rather than a frozen dataclass: a large table yields millions, and
+    a frozen dataclass costs several times a tuple to make."""
+
     entity: str  # a name from desensitize.entities
     start: int  # character offsets inside the cell text (tables) or the line (text)
     end: int
@@ -19,7 +20,7 @@ class Finding:
     def at(self, *, row: int | None = None, column: str | None = None,
            line: int | None = None) -> Finding:
         """The same finding placed in a table cell or a line."""
-        return replace(self, row=row, column=column, line=line)
+        return self._replace(row=row, column=column, line=line)
 
     def to_json(self) -> dict[str, Any]:
         """The `scan` command's line (this key set and order is a contract)."""

@@ -53,6 +53,8 @@ WHOLE_CELL_SCORE = 0.85
 CACHED_TEXT = 64  # longer cell texts are free text: seldom repeated, not remembered
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DIGITS = re.compile(r"\d")
+CACHED_DIGITS = 5
 
 # Header words -> the entities a column so named is likely to hold. Evidence only:
 # cells are still scanned, and the header raises scores of these entities.
@@ -226,7 +228,9 @@ class Scanner:
         if cached is not None:
             return cached
         found = self._scan_cell(text, hints, whole)
-        if len(text) <= CACHED_TEXT:
+        # Identifiers, amounts and dates are unique: remembering them would only push out
+        # the names, towns and stock remarks that do repeat.
+        if len(text) <= CACHED_TEXT and len(_DIGITS.findall(text)) < CACHED_DIGITS:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = found
@@ -357,9 +361,10 @@ class Scanner:
     # --- files ----------------------------------------------------------------
 
     def scan_path(self, path: str | Path, progress: Callable[[int], None] | None = None,
-                  **open_options: Any) -> Iterator[Finding]:
+                  workers: int = 1, **open_options: Any) -> Iterator[Finding]:
         """Every finding in a table file (CSV/TSV, XLSX, JSON) or a text file (.txt, one
-        finding per span, `line` set), in file order."""
+        finding per span, `line` set), in file order. `workers` > 1 scans a table in
+        that many forked processes (desensitize.parallel; the command line's choice)."""
         path = Path(path)
         if is_text_file(path, open_options.get("format")):
             for number, line in enumerate(read_lines(path, open_options.get("encoding"))):
@@ -369,6 +374,11 @@ class Scanner:
                     progress(100)
             return
         with open_table(path, **open_options) as table:
+            if workers > 1:
+                from desensitize.parallel import scan_table_parallel
+
+                yield from scan_table_parallel(self, table, workers, progress)
+                return
             for _, _, findings in self.scan_table(table, progress):
                 yield from findings
 

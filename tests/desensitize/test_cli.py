@@ -170,3 +170,20 @@ def test_apply_with_pseudonyms_and_no_secret_is_refused_clearly(
     err = capsys.readouterr().err
     assert "SHUYUAN_DESENSITIZE_SECRET" in err and "Traceback" not in err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_scanning_in_two_processes_gives_the_same_lines_in_the_same_order(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "many.csv"
+    body = [ROWS[0]] + [ROWS[1 + i % 2] for i in range(5000)]
+    path.write_text("\n".join(",".join(r) for r in body) + "\n", encoding="utf-8")
+    one = scan(path, capsys, "--workers", "1")
+    two = scan(path, capsys, "--workers", "2")
+    assert len(one) == 10_000  # a name and an ID, or a name and a mobile, per row
+    assert two == one
+    assert [f["row"] for f in two] == sorted(f["row"] for f in two)
+
+
+def test_workers_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(write_csv(tmp_path / "p.csv", "utf-8")), "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
