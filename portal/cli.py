@@ -332,6 +332,33 @@ def search_check(fix: bool) -> None:
 
 
 @main.group()
+def workdays() -> None:
+    """Chinese working days (chinese-calendar plus config/holidays.toml)."""
+
+
+@workdays.command("add")
+@click.argument("start")
+@click.argument("days", type=int)
+def workdays_add(start: str, days: int) -> None:
+    """Print the date DAYS working days after START (YYYY-MM-DD)."""
+    from datetime import date
+
+    from portal.workdays import CalendarError, calendar_from
+
+    try:
+        begin = date.fromisoformat(start)
+    except ValueError:
+        raise click.ClickException(f"{start!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        calendar = calendar_from(load_settings())
+        due = calendar.add(begin, days)
+    except (CalendarError, SettingsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    # A year without holiday data is counted anyway; the calendar logs a warning.
+    click.echo(due.isoformat())
+
+
+@main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
 

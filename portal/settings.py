@@ -24,6 +24,17 @@ class SettingsError(Exception):
     """A settings file or variable that cannot be used."""
 
 
+def config_path(raw: str) -> Path | None:
+    """A file a setting names: absolute, else relative to the working directory, else
+    to the project (config/... in a checkout); None for an empty setting."""
+    if not raw:
+        return None
+    path = Path(raw)
+    if path.is_absolute() or path.exists():
+        return path
+    return PROJECT_ROOT / path
+
+
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):

@@ -27,7 +27,7 @@ from portal.search import document, outbox
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
 from portal.search.rebuild import documents_for
 from portal.search.records import dataset_records
-from portal.settings import PROJECT_ROOT, Settings
+from portal.settings import Settings, config_path
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,11 @@ WRITE_DRAIN_WAIT = 10.0
 Progress = Callable[[int, int], None]
 
 
-def _config_path(raw: str) -> Path | None:
-    if not raw:
-        return None
-    path = Path(raw)
-    if path.is_absolute() or path.exists():
-        return path
-    return PROJECT_ROOT / path
-
-
 def dictionaries(settings: Settings) -> Dictionaries:
     return Dictionaries(
-        userdict=_config_path(str(settings.get("search", "userdict", ""))),
-        synonyms=_config_path(str(settings.get("search", "synonyms", ""))),
-        stopwords=_config_path(str(settings.get("search", "stopwords", ""))),
+        userdict=config_path(str(settings.get("search", "userdict", ""))),
+        synonyms=config_path(str(settings.get("search", "synonyms", ""))),
+        stopwords=config_path(str(settings.get("search", "stopwords", ""))),
     )
 
 
