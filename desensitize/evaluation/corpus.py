@@ -225,6 +225,23 @@ class Maker:
     def passport(self) -> str:
         return "E" + self.digits(8)
 
+    def legacy_id(self, born: date, male: bool) -> str:
+        """A 15-digit first-generation ID (issued before 1999): region, YYMMDD, sequence;
+        no check digit, so it is found only beside a context word or under a header."""
+        seq = self.rng.randrange(0, 999)
+        if seq % 2 != int(male):
+            seq = (seq + 1) % 1000
+        return f"{self.rng.choice(REGIONS)[0]}{born:%y%m%d}{seq:03d}"
+
+    def permit(self) -> Piece:
+        """往来港澳通行证 (C + 8 digits, or C + letter + 7) and 回乡证 (H/M + 8 or 10)."""
+        form = self.rng.choice(("C8", "CL7", "H8", "H10", "M8"))
+        text = {"C8": "C" + self.digits(8),
+                "CL7": "C" + self.rng.choice(PLATE_LETTERS) + self.digits(7),
+                "H8": "H" + self.digits(8), "H10": "H" + self.digits(10),
+                "M8": "M" + self.digits(8)}[form]
+        return text, E.CN_HK_MACAU_PERMIT, f"permit:{form}"
+
     def ip(self) -> Piece:
         if self.rng.random() < 0.2:
             return self.fake.ipv4_private(), E.IP_ADDRESS, "ip:private"
@@ -290,6 +307,10 @@ class Maker:
             "id": lambda: (self.resident_id(), E.CN_RESIDENT_ID, "resident_id"),
             "uscc": lambda: (self.uscc(), E.CN_USCC, "uscc"),
             "passport": lambda: (self.passport(), E.CN_PASSPORT, "passport"),
+            "permit": self.permit,
+            "id15": lambda: (self.legacy_id(date(1950, 1, 1) + timedelta(
+                days=self.rng.randrange(365 * 45)), self.rng.random() < 0.5),
+                E.CN_RESIDENT_ID, "resident_id:legacy"),
             "mobile": self.mobile, "landline": self.landline, "email": self.email,
             "card": self.bank_card, "plate": self.plate, "ip": self.ip,
             "address": self.address, "date": self.day,
@@ -362,6 +383,8 @@ TEXT_TEMPLATES: tuple[str, ...] = (
     "新能源汽车{plate}长期停放在{address}门前，车主{name}。",
     "个体工商户{name}，统一社会信用代码{uscc}，经营场所{address}。",
     "预约请拨打{mobile}或{landline}，也可发送邮件至{email}。",
+    "{name}持往来港澳通行证（证件号码{permit}）于{date}经罗湖口岸出境。",
+    "申请人{name}，旧身份证号{id15}，已换领第二代身份证。",
 )
 
 # Lines with hard negatives only: nothing in them is to be found.
@@ -397,12 +420,16 @@ REMARK_TEMPLATES: tuple[str, ...] = (
 # --- the corpus ------------------------------------------------------------------------
 
 COLUMNS = ["序号", "姓名", "性别", "身份证号", "出生日期", "手机号码", "固定电话", "电子邮箱",
-           "家庭住址", "银行卡号", "统一社会信用代码", "车牌号", "护照号", "IP地址", "订单号",
-           "金额", "工单号", "备注"]
+           "家庭住址", "银行卡号", "统一社会信用代码", "车牌号", "护照号", "港澳通行证号",
+           "IP地址", "订单号", "金额", "工单号", "备注"]
+# Harder identifier forms in the 身份证号 column: first-generation 15-digit numbers of
+# people born before 1999, and a lower-case x check character (common in spreadsheets).
+LEGACY_ID_SHARE = 0.05
+LOWER_X_SHARE = 0.5
 # The share of empty cells per column (others are always filled).
 EMPTY = {"身份证号": 0.02, "出生日期": 0.02, "手机号码": 0.03, "固定电话": 0.4, "电子邮箱": 0.2,
          "家庭住址": 0.05, "银行卡号": 0.1, "统一社会信用代码": 0.3, "车牌号": 0.5, "护照号": 0.7,
-         "IP地址": 0.3, "订单号": 0.1, "工单号": 0.1}
+         "港澳通行证号": 0.8, "IP地址": 0.3, "订单号": 0.1, "工单号": 0.1}
 REMARK_EMPTY = 0.3
 REMARK_WITH_VALUE = 0.35  # of the non-empty remarks; the others are plain phrases
 
@@ -416,7 +443,7 @@ def table_row(maker: Maker, index: int) -> tuple[list[str], list[Label]]:
         "序号": (str(index + 1), None, "serial"),
         "姓名": (maker.name(male), E.PERSON, "name"),
         "性别": ("男" if male else "女", None, "sex"),
-        "身份证号": (maker.resident_id(born, male), E.CN_RESIDENT_ID, "resident_id"),
+        "身份证号": resident_id_cell(maker, born, male),
         "出生日期": (f"{born:%Y-%m-%d}", None, "date:birth"),
         "手机号码": maker.mobile(),
         "固定电话": maker.landline(),
@@ -426,6 +453,7 @@ def table_row(maker: Maker, index: int) -> tuple[list[str], list[Label]]:
         "统一社会信用代码": (maker.uscc(), E.CN_USCC, "uscc"),
         "车牌号": maker.plate(),
         "护照号": (maker.passport(), E.CN_PASSPORT, "passport"),
+        "港澳通行证号": maker.permit(),
         "IP地址": maker.ip(),
         "订单号": (maker.order_no(), None, "order_no"),
         "金额": (maker.amount(), None, "amount"),
@@ -444,6 +472,15 @@ def table_row(maker: Maker, index: int) -> tuple[list[str], list[Label]]:
     row.append(remark)
     labels += labels_at(placed, row=index, column=COLUMNS[-1])
     return row, labels
+
+
+def resident_id_cell(maker: Maker, born: date, male: bool) -> Piece:
+    if born.year < 1999 and maker.rng.random() < LEGACY_ID_SHARE:
+        return maker.legacy_id(born, male), E.CN_RESIDENT_ID, "resident_id:legacy"
+    number = maker.resident_id(born, male)
+    if number.endswith("X") and maker.rng.random() < LOWER_X_SHARE:
+        return number[:-1] + "x", E.CN_RESIDENT_ID, "resident_id:lower x"
+    return number, E.CN_RESIDENT_ID, "resident_id"
 
 
 def remark_cell(maker: Maker) -> tuple[str, list[tuple[int, Piece]]]:
@@ -467,7 +504,7 @@ def text_line(maker: Maker) -> tuple[str, list[tuple[int, Piece]]]:
 
 
 def generate(rows: int = 3000, lines: int = 1000, seed: int = SEED) -> Corpus:
-    """The table (`rows` x 18 columns) and `lines` lines of free text, with their labels."""
+    """The table (`rows` x 19 columns) and `lines` lines of free text, with their labels."""
     maker = Maker(seed)
     corpus = Corpus(seed=seed, columns=list(COLUMNS), rows=[], lines=[])
     for index in range(rows):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,7 @@ def test_labels_do_not_overlap(corpus: Corpus) -> None:
 def test_the_corpus_holds_every_entity_and_its_hard_negatives(corpus: Corpus) -> None:
     for where in ("table", "text"):
         held = {g.entity for g in corpus.gold if (g.line is None) == (where == "table")}
-        assert held == set(E.ALL) - {E.CN_HK_MACAU_PERMIT}, where
+        assert held == set(E.ALL), where
     kinds = {d.kind.split(":")[0] for d in corpus.decoys}
     assert {"order_no", "work_order", "date", "amount", "organization", "place",
             "company"} <= kinds
@@ -188,8 +189,12 @@ def digits(s: str) -> str:
 
 def test_identifiers_are_valid_and_decoys_are_not(corpus: Corpus) -> None:
     for g in corpus.gold:
-        if g.entity == E.CN_RESIDENT_ID:
-            assert ric.is_valid(g.text), g
+        if g.entity == E.CN_RESIDENT_ID and g.kind == "resident_id:legacy":
+            assert re.fullmatch(r"\d{15}", g.text), g
+            assert date(1900 + int(g.text[6:8]), int(g.text[8:10]), int(g.text[10:12])), g
+        elif g.entity == E.CN_RESIDENT_ID:
+            assert ric.is_valid(g.text.upper()), g
+            assert g.text[-1] != "x" or g.kind == "resident_id:lower x", g
         elif g.entity == E.CN_USCC:
             assert uscc.is_valid(g.text) and org_code_check(g.text[8:16]) == g.text[16], g
         elif g.entity == E.CN_BANK_CARD:
@@ -201,6 +206,8 @@ def test_identifiers_are_valid_and_decoys_are_not(corpus: Corpus) -> None:
             assert re.fullmatch(r"[\u4e00-\u9fff][A-Z]([DF]\d{5}|[0-9A-HJ-NP-Z]{5})", g.text), g
         elif g.entity == E.CN_PASSPORT:
             assert re.fullmatch(r"E\d{8}", g.text), g
+        elif g.entity == E.CN_HK_MACAU_PERMIT:
+            assert re.fullmatch(r"C\d{8}|C[A-Z]\d{7}|[HM]\d{8}|H\d{10}", g.text), g
         elif g.entity == E.EMAIL_ADDRESS:
             assert re.fullmatch(r"[a-z0-9._]+@[a-z0-9.-]+\.[a-z]+", g.text), g
         elif g.entity == E.LOCATION:
@@ -214,10 +221,16 @@ def test_identifiers_are_valid_and_decoys_are_not(corpus: Corpus) -> None:
 
 def test_sex_birth_date_and_resident_id_agree(corpus: Corpus) -> None:
     sex, born, rid = (COLUMNS.index(c) for c in ("性别", "出生日期", "身份证号"))
+    legacy = 0
     for row in corpus.rows:
-        if row[rid] and row[born]:
-            assert str(ric.get_birth_date(row[rid])) == row[born]
+        if row[rid] and row[born] and len(row[rid]) == 15:  # YYMMDD, sex in the last digit
+            legacy += 1
+            assert f"19{row[rid][6:8]}-{row[rid][8:10]}-{row[rid][10:12]}" == row[born]
+            assert int(row[rid][14]) % 2 == (row[sex] == "男")
+        elif row[rid] and row[born]:
+            assert str(ric.get_birth_date(row[rid].upper())) == row[born]
             assert int(row[rid][16]) % 2 == (row[sex] == "男")
+    assert legacy > 0
 
 
 def test_a_decoy_maker_never_makes_an_identifier() -> None:
