@@ -377,5 +377,39 @@ def audit_verify() -> None:
     click.echo(f"audit log intact: {result.checked} entries")
 
 
+@main.group()
+def mail() -> None:
+    """The e-mail outbox of notifications ([mail] settings)."""
+
+
+@mail.command("send")
+@click.option("--retry-now", is_flag=True,
+              help="Also send messages still waiting out their retry delay.")
+def mail_send(retry_now: bool) -> None:
+    """Send the pending e-mail now; exit 1 when any could not be sent."""
+    portal = _portal()
+    try:
+        result = portal.mail.drain(retry_now=retry_now)
+        status = portal.mail.status()
+    finally:
+        portal.dispose()
+    click.echo(f"sent {result.sent}, skipped {result.skipped}, to retry {result.retrying}, "
+               f"failed {result.failed}; pending {status['pending']}")
+    if result.retrying or result.failed:
+        sys.exit(1)
+
+
+@mail.command("status")
+def mail_status() -> None:
+    """Count outbox messages by state."""
+    portal = _portal()
+    try:
+        status = portal.mail.status()
+    finally:
+        portal.dispose()
+    click.echo(f"pending {status['pending']} (due now {status['due']}), failed "
+               f"{status['failed']}, sent {status['sent']}, skipped {status['skipped']}")
+
+
 if __name__ == "__main__":
     main()

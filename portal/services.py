@@ -24,6 +24,7 @@ from portal.crypto import FieldCipher, load_or_create_key
 from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
 from portal.jobs import JobQueue
+from portal.mailer import MailSender
 from portal.models import ApiToken, User
 from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
@@ -64,6 +65,9 @@ class Portal:
         self.search = SearchService(self.settings, self.session_factory, self.site_url)
         self._search_started = False
         self._start_lock = threading.Lock()
+        # E-mail: the outbox notify() fills is drained on the job queue after commits.
+        self.mail = MailSender(self.settings, self.session_factory, self.cipher, self.jobs,
+                               self.site_url)
 
     def start_search(self) -> None:
         """Open (or create and fill) the search index and apply the outbox; once per process."""
@@ -71,6 +75,7 @@ class Portal:
             if not self._search_started:
                 self.search.start()
                 self._search_started = True
+                self.mail.kick_if_pending()  # what a stopped process left in the outbox
 
     @property
     def site_url(self) -> str:
@@ -137,6 +142,7 @@ class Portal:
             return self.caller_for_user(session, user)
 
     def dispose(self) -> None:
+        self.mail.close()
         self.jobs.stop()
         self.search.close()
         self.datastore.dispose()

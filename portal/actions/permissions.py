@@ -137,6 +137,10 @@ RULES: dict[str, Rule] = {
     "api_token_create": self_or_sysadmin,
     "api_token_list": self_or_sysadmin,
     "api_token_revoke": self_or_sysadmin,
+    # notifications: signed in; the actions only ever touch the caller's own rows
+    "notification_list": signed_in,
+    "notification_unread_count": signed_in,
+    "notification_mark_read": signed_in,
 }
 
 # What a refusal says, so a caller learns which permission was missing.

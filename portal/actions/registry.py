@@ -76,6 +76,7 @@ def load_actions() -> dict[str, ActionSpec]:
         datastore,
         groups,
         misc,
+        notifications,
         organizations,
         packages,
         resources,

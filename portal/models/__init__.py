@@ -12,6 +12,7 @@ from portal.models.catalog import (
     ResourceVersion,
     Tag,
 )
+from portal.models.notifications import EmailOutbox, Notification
 from portal.models.search import SearchOutbox, SearchState
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "Base",
     "Dataset",
     "DatastoreTable",
+    "EmailOutbox",
     "Group",
     "Membership",
+    "Notification",
     "Organization",
     "Resource",
     "SearchOutbox",

@@ -250,6 +250,10 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "api_token_create": (lambda w, _: {"user": "edu-member"}, {"edu-member", "sysadmin"}),
     "api_token_list": (lambda w, _: {"user_id": "edu-member"}, {"edu-member", "sysadmin"}),
     "api_token_revoke": (_new_token_of_edu_member, {"edu-member", "sysadmin"}),
+    # Notifications: anyone signed in, on their own (tests/notifications tries other users').
+    "notification_list": (lambda w, _: {}, EVERYONE - {"anonymous"}),
+    "notification_unread_count": (lambda w, _: {}, EVERYONE - {"anonymous"}),
+    "notification_mark_read": (lambda w, _: {"all": True}, EVERYONE - {"anonymous"}),
 }
 
 

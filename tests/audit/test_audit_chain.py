@@ -83,6 +83,8 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "user_create": (lambda s: {"name": "another"}, lambda s, r: r["id"]),
     "api_token_create": (lambda s: {"user": "teacher"}, lambda s, r: r["id"]),
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),
+    "notification_mark_read": (lambda s: {"all": True},
+                               lambda s, r: s.portal.caller_by_name("bureau").id),
     "datastore_create": (lambda s: {"resource_id": s.resource["id"], "fields": [
         {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, lambda s, r: s.resource["id"]),
     "datastore_upsert": (lambda s: _table(s, {"records": [{"_id": 1, "n": 2}]}),
