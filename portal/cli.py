@@ -411,5 +411,35 @@ def mail_status() -> None:
                f"{status['failed']}, sent {status['sent']}, skipped {status['skipped']}")
 
 
+@main.group()
+def changes() -> None:
+    """Catalog changes (Art. 19) and their working-day deadlines."""
+
+
+@changes.command("overdue")
+def changes_overdue() -> None:
+    """List changes past a deadline not yet met; exit 1 when there are any."""
+    portal = _portal()
+    try:
+        found: list[dict[str, Any]] = []
+        while True:  # page through: the action answers at most 1000 at a time
+            page = _call(portal, "catalog_change_list",
+                         {"overdue": True, "limit": 1000, "offset": len(found)})
+            found += page
+            if len(page) < 1000:
+                break
+    finally:
+        portal.dispose()
+    for change in found:
+        # The report cannot come before the update: a missed update is the one to chase.
+        step = "update" if change["update_overdue"] else "report"
+        late = -change[f"{step}_days_left"]
+        click.echo(f"{change['organization']}\t{change['kind']}\t{step} due "
+                   f"{change[f'{step}_due']}\t{late} working day(s) late\t{change['id']}")
+    click.echo(f"{len(found)} overdue catalog change(s)", err=True)
+    if found:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -61,6 +61,14 @@ def org_admin(user: Caller | None, target: Target) -> bool:
     return _has_role(user, target.organization_id, "admin")
 
 
+def org_staff(user: Caller | None, target: Target) -> bool:
+    """A named organization's members; with none named, anyone who is staff somewhere
+    (the action then shows only their organizations' records) and the bureau."""
+    if target.organization_id is not None:
+        return _has_role(user, target.organization_id, "member")
+    return bool(user and (user.sysadmin or user.roles))
+
+
 def self_or_sysadmin(user: Caller | None, target: Target) -> bool:
     return bool(user and (user.sysadmin or user.id == target.user_id))
 
@@ -141,6 +149,14 @@ RULES: dict[str, Rule] = {
     "notification_list": signed_in,
     "notification_unread_count": signed_in,
     "notification_mark_read": signed_in,
+    # catalog changes (Art. 19): departments record and advance their own; the bureau
+    # acknowledges
+    "catalog_change_create": org_editor,
+    "catalog_change_update": org_editor,
+    "catalog_change_report": org_editor,
+    "catalog_change_acknowledge": sysadmin,
+    "catalog_change_show": org_member,
+    "catalog_change_list": org_staff,
 }
 
 # What a refusal says, so a caller learns which permission was missing.
@@ -150,6 +166,7 @@ REASONS: dict[Rule, str] = {
     org_member: "you must be a member of the organization",
     org_editor: "you must be an editor or admin of the organization",
     org_admin: "you must be an admin of the organization",
+    org_staff: "you must be staff of the organization (or of some organization)",
     self_or_sysadmin: "only the user themself or a sysadmin may do this",
     dataset_visible: "this dataset is not public and you are not a member of its organization",
     dataset_editable: "you must be an editor or admin of the dataset's organization",

@@ -73,6 +73,7 @@ def load_actions() -> dict[str, ActionSpec]:
     """Import the action modules so their decorators run; return the registry."""
     from portal.actions import (  # noqa: F401
         accounts,
+        changes,
         datastore,
         groups,
         misc,

@@ -12,6 +12,7 @@ from portal.models.catalog import (
     ResourceVersion,
     Tag,
 )
+from portal.models.changes import CatalogChange
 from portal.models.notifications import EmailOutbox, Notification
 from portal.models.search import SearchOutbox, SearchState
 
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "CatalogChange",
     "Dataset",
     "DatastoreTable",
     "EmailOutbox",

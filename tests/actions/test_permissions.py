@@ -230,6 +230,17 @@ def _existing_group(w: World, _: str) -> dict[str, Any]:
     name = f"group-{next(_serial)}"
     w.portal.call("group_create", {"name": name, "title": "主题"}, user=SYSTEM)
     return {"id": name, "name": name, "title": "改名的主题"}
+
+def _edu_change(w: World, steps: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A fresh catalog change of edu's, made by the bureau and taken through `steps`."""
+    made = w.portal.call("catalog_change_create", {
+        "organization": "edu", "kind": "duty", "description": "职能调整", "basis": "决定",
+        "changed_on": "2024-03-01"}, user=SYSTEM)
+    for step in steps:
+        w.portal.call(step, {"id": made["id"], "catalog": "目录"}, user=SYSTEM)
+    return {"id": made["id"], "catalog": "目录"}
+
+
 OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     # action: (params, who gets through)
     "organization_update": (lambda w, _: {**org_params("edu"), "id": "edu",
@@ -254,6 +265,17 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "notification_list": (lambda w, _: {}, EVERYONE - {"anonymous"}),
     "notification_unread_count": (lambda w, _: {}, EVERYONE - {"anonymous"}),
     "notification_mark_read": (lambda w, _: {"all": True}, EVERYONE - {"anonymous"}),
+    # Catalog changes (Art. 19): edu's own staff and the bureau (tests/changes tries more).
+    "catalog_change_create": (lambda w, _: {"organization": "edu", "kind": "duty",
+                                            "description": "职能调整", "basis": "决定",
+                                            "changed_on": "2024-03-01"}, WRITERS),
+    "catalog_change_update": (lambda w, _: _edu_change(w), WRITERS),
+    "catalog_change_report": (lambda w, _: _edu_change(w, ("catalog_change_update",)),
+                              WRITERS),
+    "catalog_change_acknowledge": (lambda w, _: _edu_change(w, (
+        "catalog_change_update", "catalog_change_report")), {"sysadmin"}),
+    "catalog_change_show": (lambda w, _: _edu_change(w), EDU_STAFF | {"sysadmin"}),
+    "catalog_change_list": (lambda w, _: {"organization": "edu"}, EDU_STAFF | {"sysadmin"}),
 }
 
 

@@ -85,6 +85,15 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),
     "notification_mark_read": (lambda s: {"all": True},
                                lambda s, r: s.portal.caller_by_name("bureau").id),
+    "catalog_change_create": (lambda s: {"organization": "edu", "kind": "legal_basis",
+                                         "description": "法规修订", "basis": "某条例",
+                                         "changed_on": "2024-03-01"}, lambda s, r: r["id"]),
+    "catalog_change_update": (lambda s: _change(s), lambda s, r: r["id"]),
+    "catalog_change_report": (lambda s: _change(s, "catalog_change_update"),
+                              lambda s, r: r["id"]),
+    "catalog_change_acknowledge": (lambda s: _change(s, "catalog_change_update",
+                                                     "catalog_change_report"),
+                                   lambda s, r: r["id"]),
     "datastore_create": (lambda s: {"resource_id": s.resource["id"], "fields": [
         {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, lambda s, r: s.resource["id"]),
     "datastore_upsert": (lambda s: _table(s, {"records": [{"_id": 1, "n": 2}]}),
@@ -100,6 +109,16 @@ def _table(scene: Scene, params: dict[str, Any]) -> dict[str, Any]:
     scene.portal.call("datastore_create", {"resource_id": rid, "fields": [
         {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, user=SYSTEM)
     return {"resource_id": rid, **params}
+
+
+def _change(scene: Scene, *steps: str) -> dict[str, Any]:
+    """A catalog change of edu's, taken through `steps`, then params for the next one."""
+    made = scene.portal.call("catalog_change_create", {
+        "organization": "edu", "kind": "duty", "description": "职能调整", "basis": "决定",
+        "changed_on": "2024-03-01"}, user=SYSTEM)
+    for step in steps:
+        scene.portal.call(step, {"id": made["id"], "catalog": "目录"}, user=SYSTEM)
+    return {"id": made["id"], "catalog": "目录"}
 
 
 def _member(scene: Scene, params: dict[str, Any]) -> dict[str, Any]:
