@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from portal.actions.errors import NotAuthorized
 from portal.actions.registry import Caller, Context
-from portal.models import Dataset
+from portal.models import DataRequest, Dataset
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Target:
     organization_id: str | None = None
     dataset: Dataset | None = None
     user_id: str | None = None
+    data_request: DataRequest | None = None
 
 
 Rule = Callable[[Caller | None, Target], bool]
@@ -90,6 +91,17 @@ def dataset_visible(user: Caller | None, target: Target) -> bool:
     return _has_role(user, ds.owner_org, "member")
 
 
+def data_request_visible(user: Caller | None, target: Target) -> bool:
+    """Public requests are for everyone; the rest for the requester, the department the
+    request is routed to and the bureau."""
+    req = target.data_request
+    if req is None:
+        return False
+    if req.public or (user is not None and (user.sysadmin or user.id == req.requester_id)):
+        return True
+    return req.routed_to is not None and _has_role(user, req.routed_to, "member")
+
+
 def dataset_editable(user: Caller | None, target: Target) -> bool:
     ds = target.dataset
     if ds is None:
@@ -157,6 +169,14 @@ RULES: dict[str, Rule] = {
     "catalog_change_acknowledge": sysadmin,
     "catalog_change_show": org_member,
     "catalog_change_list": org_staff,
+    # data requests: anyone signed in asks; the bureau routes or declines; the department
+    # routed to answers; public requests are read by everyone, the requester never named
+    "data_request_create": signed_in,
+    "data_request_route": sysadmin,
+    "data_request_answer": org_editor,
+    "data_request_decline": sysadmin,
+    "data_request_show": data_request_visible,
+    "data_request_list": anyone,
 }
 
 # What a refusal says, so a caller learns which permission was missing.
@@ -170,6 +190,7 @@ REASONS: dict[Rule, str] = {
     self_or_sysadmin: "only the user themself or a sysadmin may do this",
     dataset_visible: "this dataset is not public and you are not a member of its organization",
     dataset_editable: "you must be an editor or admin of the dataset's organization",
+    data_request_visible: "this data request is not public and you did not make it",
 }
 
 

@@ -80,6 +80,7 @@ def load_actions() -> dict[str, ActionSpec]:
         notifications,
         organizations,
         packages,
+        requests,
         resources,
         search,
     )

@@ -14,6 +14,7 @@ from portal.models.catalog import (
 )
 from portal.models.changes import CatalogChange
 from portal.models.notifications import EmailOutbox, Notification
+from portal.models.requests import DataRequest
 from portal.models.search import SearchOutbox, SearchState
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "CatalogChange",
+    "DataRequest",
     "Dataset",
     "DatastoreTable",
     "EmailOutbox",

@@ -241,6 +241,16 @@ def _edu_change(w: World, steps: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"id": made["id"], "catalog": "目录"}
 
 
+def _data_request(w: World, route: bool = False, public: bool = True) -> dict[str, Any]:
+    """A fresh request of nobody's (a resident), routed to edu by the bureau if `route`."""
+    made = w.call("nobody", "data_request_create", {"title": "学位数", "description": "各校学位数",
+                                                   "public": public})
+    if route:
+        w.portal.call("data_request_route", {"id": made["id"], "organization": "edu"},
+                      user=SYSTEM)
+    return {"id": made["id"], "organization": "edu", "answer": "已公开", "reason": "重复"}
+
+
 OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     # action: (params, who gets through)
     "organization_update": (lambda w, _: {**org_params("edu"), "id": "edu",
@@ -276,6 +286,16 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
         "catalog_change_update", "catalog_change_report")), {"sysadmin"}),
     "catalog_change_show": (lambda w, _: _edu_change(w), EDU_STAFF | {"sysadmin"}),
     "catalog_change_list": (lambda w, _: {"organization": "edu"}, EDU_STAFF | {"sysadmin"}),
+    # Data requests: a private one is read by its requester (nobody), the department it is
+    # routed to and the bureau (tests/requests tries public ones and more).
+    "data_request_create": (lambda w, _: {"title": "学位数", "description": "各校学位数"},
+                            EVERYONE - {"anonymous"}),
+    "data_request_route": (lambda w, _: _data_request(w), {"sysadmin"}),
+    "data_request_answer": (lambda w, _: _data_request(w, route=True), WRITERS),
+    "data_request_decline": (lambda w, _: _data_request(w), {"sysadmin"}),
+    "data_request_show": (lambda w, _: _data_request(w, route=True, public=False),
+                          EDU_STAFF | {"nobody", "sysadmin"}),
+    "data_request_list": (lambda w, _: {"state": "routed"}, EVERYONE),
 }
 
 

@@ -94,6 +94,11 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "catalog_change_acknowledge": (lambda s: _change(s, "catalog_change_update",
                                                      "catalog_change_report"),
                                    lambda s, r: r["id"]),
+    "data_request_create": (lambda s: {"title": "学位数", "description": "各校学位数"},
+                            lambda s, r: r["id"]),
+    "data_request_route": (lambda s: _request(s), lambda s, r: r["id"]),
+    "data_request_answer": (lambda s: _request(s, "data_request_route"), lambda s, r: r["id"]),
+    "data_request_decline": (lambda s: _request(s), lambda s, r: r["id"]),
     "datastore_create": (lambda s: {"resource_id": s.resource["id"], "fields": [
         {"id": "n", "type": "integer"}], "records": [{"n": 1}]}, lambda s, r: s.resource["id"]),
     "datastore_upsert": (lambda s: _table(s, {"records": [{"_id": 1, "n": 2}]}),
@@ -119,6 +124,16 @@ def _change(scene: Scene, *steps: str) -> dict[str, Any]:
     for step in steps:
         scene.portal.call(step, {"id": made["id"], "catalog": "目录"}, user=SYSTEM)
     return {"id": made["id"], "catalog": "目录"}
+
+
+def _request(scene: Scene, *steps: str) -> dict[str, Any]:
+    """A data request, taken through `steps`, then params for the next action on it."""
+    made = scene.portal.call("data_request_create", {"title": "学位数", "description": "各校学位数"},
+                             user=SYSTEM)
+    params = {"id": made["id"], "organization": "edu", "answer": "已公开", "reason": "重复"}
+    for step in steps:
+        scene.portal.call(step, params, user=SYSTEM)
+    return params
 
 
 def _member(scene: Scene, params: dict[str, Any]) -> dict[str, Any]:
