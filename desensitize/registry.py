@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 
@@ -41,8 +40,3 @@ def analyzer_engine(entities: tuple[str, ...] = ALL) -> AnalyzerEngine:
     return AnalyzerEngine(nlp_engine=make_nlp_engine(), registry=registry(entities),
                           supported_languages=[LANGUAGE])
 
-
-def describe(engine: AnalyzerEngine) -> list[dict[str, Any]]:
-    """The recognizers an engine runs, for reports."""
-    return [{"name": r.name, "entities": list(r.supported_entities)}
-            for r in engine.registry.recognizers]

@@ -6,6 +6,7 @@ layer: the API, the web views, the CLI and (later) harvesters all use it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -29,6 +30,7 @@ from portal.models import ApiToken, User
 from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
 from portal.settings import Settings, load_settings
+from portal.workdays import WorkCalendar, calendar_from
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,12 @@ class Portal:
         # E-mail: the outbox notify() fills is drained on the job queue after commits.
         self.mail = MailSender(self.settings, self.session_factory, self.cipher, self.jobs,
                                self.site_url)
+
+    @functools.cached_property
+    def calendar(self) -> WorkCalendar:
+        """Working days by the settings' holidays file, read once per portal rather than
+        on every action that computes a deadline."""
+        return calendar_from(self.settings)
 
     def start_search(self) -> None:
         """Open (or create and fill) the search index and apply the outbox; once per process."""

@@ -9,7 +9,7 @@ holidays file) and stored; whether one is overdue is worked out at read time fro
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -37,22 +37,12 @@ from portal.models import CatalogChange, Membership, Organization, User
 from portal.models.base import new_id, utcnow
 from portal.models.changes import CHANGE_KINDS, CHANGE_STATES
 from portal.notify import notify
-from portal.workdays import WorkCalendar, calendar_from
+from portal.workdays import WorkCalendar, today  # tests move `today` here
 
 UPDATE_WORKING_DAYS = 10
 REPORT_WORKING_DAYS = 3
 KIND_LABELS = {"legal_basis": "履职依据变更", "duty": "行政管理职能变更"}
-CHINA = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 MAX_LIMIT = 1000
-
-
-def today() -> date:
-    """The county's date now; tests monkeypatch this to move time."""
-    return datetime.now(CHINA).date()
-
-
-def _calendar(ctx: Context) -> WorkCalendar:
-    return calendar_from(ctx.portal.settings)
 
 
 def _not_future(value: date) -> date:
@@ -106,7 +96,7 @@ def change_dict(change: CatalogChange, org: Organization, calendar: WorkCalendar
 def _dict(ctx: Context, change: CatalogChange) -> dict[str, Any]:
     org = ctx.session.get(Organization, change.organization_id)
     assert org is not None
-    return change_dict(change, org, _calendar(ctx), today())
+    return change_dict(change, org, ctx.portal.calendar, today())
 
 
 def _sysadmins(ctx: Context) -> list[str]:
@@ -166,7 +156,7 @@ def catalog_change_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         "changed_on": [required, iso_date, _not_future],
         "datasets": [default(list), list_of_strings(100)],
     })
-    calendar = _calendar(ctx)
+    calendar = ctx.portal.calendar
     update_due = calendar.add(clean["changed_on"], UPDATE_WORKING_DAYS)
     change = CatalogChange(
         id=new_id(), organization_id=org.id, kind=clean["kind"],
@@ -205,7 +195,7 @@ def catalog_change_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         raise ValidationError({"updated_on": ["Must not be before changed_on"]})
     change.updated_on = clean["updated_on"]
     change.updated_late = change.updated_on > change.update_due
-    change.report_due = _calendar(ctx).add(change.updated_on, REPORT_WORKING_DAYS)
+    change.report_due = ctx.portal.calendar.add(change.updated_on, REPORT_WORKING_DAYS)
     change.state = "updated"
     _record(ctx, change, updated_on=change.updated_on, late=change.updated_late,
             report_due=change.report_due)
@@ -301,7 +291,7 @@ def catalog_change_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, 
             (CatalogChange.reported_on.is_(None)) & (CatalogChange.report_due < now)))
     query = (query.order_by(CatalogChange.update_due, CatalogChange.recorded_at,
                             CatalogChange.id).limit(clean["limit"]).offset(clean["offset"]))
-    calendar = _calendar(ctx)
+    calendar = ctx.portal.calendar
     return [change_dict(change, o, calendar, now) for change, o in ctx.session.execute(query)]
 
 
