@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import audit
 from portal.blobs import BlobStore
-from portal.models import Resource, ResourceVersion
+from portal.models import Resource, ResourceRelease, ResourceVersion
 
 log = logging.getLogger(__name__)
 
 # Every column that names a blob. A new kind of record that keeps files adds its column here.
-REFERENCES = (Resource.blob_sha256, ResourceVersion.blob_sha256)
+REFERENCES = (Resource.blob_sha256, ResourceVersion.blob_sha256, ResourceRelease.treated_sha256)
 
 
 def referenced(session: Session, shas: Iterable[str]) -> set[str]:

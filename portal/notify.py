@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import EmailOutbox, Notification, User
+from portal.models import EmailOutbox, Membership, Notification, User
 from portal.models.base import new_id, utcnow
 
 # Set on a session whose transaction wrote outbox rows; the sender drains after its commit.
@@ -53,3 +53,15 @@ def unread_count(session: Session, user_id: str) -> int:
     return session.scalar(select(func.count()).select_from(Notification)
                           .where(Notification.user_id == user_id,
                                  Notification.read_at.is_(None))) or 0
+
+
+def bureau_staff(session: Session) -> list[str]:
+    """The bureau's reviewers: active sysadmins."""
+    return list(session.scalars(select(User.id).where(User.sysadmin.is_(True),
+                                                      User.state == "active")))
+
+
+def organization_staff(session: Session, organization_id: str,
+                       roles: Iterable[str] = ("admin",)) -> list[str]:
+    return list(session.scalars(select(Membership.user_id).where(
+        Membership.organization_id == organization_id, Membership.role.in_(tuple(roles)))))

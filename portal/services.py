@@ -12,13 +12,14 @@ import logging
 import secrets
 import threading
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import audit, blob_gc
-from portal.actions.errors import UnknownAction
+from portal import audit, blob_gc, grants
+from portal.actions.errors import NotAuthorized, UnknownAction, ValidationError
 from portal.actions.registry import Caller, Context, load_actions
 from portal.blobs import BlobStore
 from portal.crypto import FieldCipher, load_or_create_key
@@ -26,19 +27,30 @@ from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
 from portal.jobs import JobQueue
 from portal.mailer import MailSender
-from portal.models import ApiToken, User
+from portal.models import ApiToken, GrantToken, User
 from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
 from portal.settings import Settings, load_settings
 from portal.workdays import WorkCalendar, calendar_from
 
+if TYPE_CHECKING:
+    from portal.gate import Gate
+
 log = logging.getLogger(__name__)
+refusals = logging.getLogger("portal.refusals")
 
 TOKEN_PREFIX = "sy_"
 STALE_UPLOAD_SECONDS = 3600.0
 
 # The caller for local administration (the CLI run by whoever holds the server's shell).
 SYSTEM = Caller(id="system", name="system", sysadmin=True)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when a sign-in names no usable account, so that it takes as long
+    as a real check (werkzeug's default method and cost); made once, on first use."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def hash_token(token: str) -> str:
@@ -70,6 +82,13 @@ class Portal:
         # E-mail: the outbox notify() fills is drained on the job queue after commits.
         self.mail = MailSender(self.settings, self.session_factory, self.cipher, self.jobs,
                                self.site_url)
+
+    @functools.cached_property
+    def gate(self) -> Gate:
+        """The desensitization gate (portal/gate.py): policy and secret read once."""
+        from portal.gate import Gate
+
+        return Gate(self)
 
     @functools.cached_property
     def calendar(self) -> WorkCalendar:
@@ -110,6 +129,11 @@ class Portal:
                 log.error("search index unavailable: %s", exc)
         try:
             return self._run(spec, name, params, user, request_id)
+        except (NotAuthorized, ValidationError) as exc:
+            # Refusals go to their own logger, so the bureau can keep and watch them.
+            refusals.warning("refused %s by %s: %s", name, user.name if user else "anonymous",
+                             exc)
+            raise
         finally:
             if not spec.read_only:
                 self.search.after_write()
@@ -119,6 +143,8 @@ class Portal:
         with self.blobs.recording() as stored:
             try:
                 with self.session_factory() as session, session.begin():
+                    # A grant token may call only its grant's reads (one check, portal.grants).
+                    grants.check_grant_caller(session, user, name)
                     if not spec.read_only:
                         audit.lock_head(session)
                     ctx = Context(action=name, session=session, portal=self, user=user,
@@ -137,6 +163,29 @@ class Portal:
             user = session.scalar(select(User).where(User.name == name, User.state == "active"))
             return self.caller_for_user(session, user) if user else None
 
+    def caller_by_id(self, user_id: str) -> Caller | None:
+        """The signed-in user of a web session; None once the account is no longer active."""
+        with self.session_factory() as session:
+            user = session.get(User, user_id) if user_id and "\x00" not in user_id else None
+            if user is None or user.state != "active":
+                return None
+            return self.caller_for_user(session, user)
+
+    def authenticate(self, name: str, password: str) -> Caller | None:
+        """The Caller whose name and password these are; None when either is wrong.
+
+        A hash is checked even when there is no such (active) user, against a dummy
+        hash of the same method, so the time taken does not tell which one was wrong.
+        """
+        with self.session_factory() as session:
+            user = session.scalar(select(User).where(User.name == name)) if name else None
+            if user is None or user.state != "active" or not user.password_hash:
+                check_password_hash(_dummy_hash(), password or "")
+                return None
+            if not check_password_hash(user.password_hash, password or ""):
+                return None
+            return self.caller_for_user(session, user)
+
     def caller_by_token(self, token: str) -> Caller | None:
         if not token:
             return None
@@ -147,7 +196,10 @@ class Portal:
             user = session.get(User, row.user_id)
             if user is None or user.state != "active":
                 return None
-            return self.caller_for_user(session, user)
+            caller = self.caller_for_user(session, user)
+            link = session.get(GrantToken, row.id)
+            # A grant token: the grant's power only, refused once the grant is not current.
+            return grants.token_caller(session, caller, link.grant_id) if link else caller
 
     def dispose(self) -> None:
         self.mail.close()

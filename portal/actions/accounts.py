@@ -14,6 +14,7 @@ from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import Context, action
 from portal.actions.schema import (
+    Invalid,
     boolean,
     default,
     email,
@@ -47,7 +48,37 @@ def user_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create a user account (bureau staff only). Params: name, fullname, email,
     password (at least 8 characters), about, sysadmin."""
     authorize(ctx)
-    clean = validate(params, USER_SCHEMA)
+    return _insert_user(ctx, validate(params, USER_SCHEMA))
+
+
+# Self-service accounts (citizens, companies): a password and an address to reach them,
+# never sysadmin; a bureau member makes staff accounts with user_create.
+def _long_enough(password: str) -> str:
+    # In the schema, so a short password is reported together with the other fields.
+    if len(password) < 8:
+        raise Invalid("Must be at least 8 characters long")
+    return password
+
+
+REGISTER_SCHEMA = {
+    "name": [required, slug],
+    "fullname": [default(""), string(200)],
+    "email": [required, email],
+    "password": [required, string(200), _long_enough],
+}
+
+
+@action()
+def user_register(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Create your own account (the sign-up page). Params: name, fullname, email (stored
+    encrypted), password (at least 8 characters). The account is never a sysadmin and
+    belongs to no organization. Anyone."""
+    authorize(ctx)
+    clean = validate(params, REGISTER_SCHEMA)
+    return _insert_user(ctx, {**clean, "about": "", "sysadmin": False})
+
+
+def _insert_user(ctx: Context, clean: dict[str, Any]) -> dict[str, Any]:
     if "password" in clean and len(clean["password"]) < 8:
         raise ValidationError({"password": ["Must be at least 8 characters long"]})
     if ctx.session.scalar(select(User.id).where(User.name == clean["name"])):

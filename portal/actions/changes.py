@@ -33,10 +33,10 @@ from portal.actions.schema import (
     string,
     validate,
 )
-from portal.models import CatalogChange, Membership, Organization, User
+from portal.models import CatalogChange, Organization
 from portal.models.base import new_id, utcnow
 from portal.models.changes import CHANGE_KINDS, CHANGE_STATES
-from portal.notify import notify
+from portal.notify import bureau_staff, notify, organization_staff
 from portal.workdays import WorkCalendar, today  # tests move `today` here
 
 UPDATE_WORKING_DAYS = 10
@@ -100,13 +100,11 @@ def _dict(ctx: Context, change: CatalogChange) -> dict[str, Any]:
 
 
 def _sysadmins(ctx: Context) -> list[str]:
-    return list(ctx.session.scalars(select(User.id).where(User.sysadmin.is_(True),
-                                                          User.state == "active")))
+    return bureau_staff(ctx.session)
 
 
 def _org_admins(ctx: Context, organization_id: str) -> list[str]:
-    return list(ctx.session.scalars(select(Membership.user_id).where(
-        Membership.organization_id == organization_id, Membership.role == "admin")))
+    return organization_staff(ctx.session, organization_id)
 
 
 def _tell(ctx: Context, user_ids: list[str], kind: str, subject: str, body: str,

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from portal import audit
+from portal import access, audit
 from portal.actions import lookup
 from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.permissions import Target, authorize, is_authorized
@@ -34,6 +34,42 @@ def _resource(ctx: Context, params: dict[str, Any], key: str = "resource_id") ->
     res = lookup.resource(ctx.session, lookup.required_id(params, key))
     authorize(ctx, Target(dataset=res.dataset))
     return res
+
+
+def _readable(ctx: Context, params: dict[str, Any], key: str = "resource_id"
+              ) -> tuple[Resource, access.FileAccess]:
+    """The resource whose table the caller reads, and how (portal/access.py): the public
+    reads an opened entry's table only once it is made from the released file."""
+    res = _resource(ctx, params, key)
+    granted = access.require(ctx, res.dataset)
+    if granted.file == access.RELEASED and res.url_type == "upload":
+        table = res.datastore
+        if not res.released_sha256 or table is None or table.source_sha256 != res.released_sha256:
+            raise NotFound(f'Resource "{res.id}" has no released table yet: its file has not '
+                           "passed publication review, or the treated file is still loading")
+    return res, granted
+
+
+def _in_scope(params: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
+    """A grant covering some fields: the search may name only those (as fields, filters,
+    q per field and sort); without `fields` it returns just them."""
+    allowed = {*scope, ID_FIELD}
+
+    def names(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [n.strip().split(" ")[0] for n in value.split(",") if n.strip()]
+        return [str(n) for n in value] if isinstance(value, list | dict) else []
+
+    q = write.json_param(params.get("q"), "q")
+    if q and not isinstance(q, dict):
+        raise NotAuthorized("the grant covers some fields only: a full-text q searches every "
+                            "field; give q per field ({field: text})")
+    asked = [*names(params.get("fields") or []), *names(write.json_param(
+        params.get("filters"), "filters") or {}), *names(q or {}), *names(params.get("sort", ""))]
+    outside = sorted({n for n in asked if n not in allowed})
+    if outside:
+        raise NotAuthorized(f"the grant does not cover the fields {', '.join(outside)}")
+    return {**params, "fields": params.get("fields") or list(scope)}
 
 
 def _not_found(resource_id: str) -> NotFound:
@@ -67,7 +103,10 @@ def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ({field: value or [values]}), q (text, or {field: text}), distinct, fields, sort
     ("field desc, field2"), limit (default 100, at most datastore.search_rows_max),
     offset, include_total, records_format (objects, lists, csv, tsv)."""
-    res = _resource(ctx, params)
+    res, granted = _readable(ctx, params)
+    if granted.fields:
+        params = _in_scope(params, granted.fields)
+    access.record(ctx, granted, res.dataset, res.id, "datastore_search")
     store = ctx.portal.datastore
     timeout = _timeout(ctx, "search_timeout_ms", 10_000)
     try:
@@ -104,7 +143,7 @@ def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def datastore_info(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """A resource table's row count, load status and notes, and fields with their types,
     descriptions (info) and database schema. Params: id (or resource_id)."""
-    res = _resource(ctx, params, key="id")
+    res, _ = _readable(ctx, params, key="id")
     store = ctx.portal.datastore
     with store.read() as db:
         meta = store.meta(db, res.id)
@@ -250,8 +289,14 @@ def _readable_table(ctx: Context, name: str) -> bool:
     res = ctx.session.get(Resource, name) if len(name) <= 36 else None
     if res is None or res.state == "deleted" or res.datastore is None:
         return False
-    return res.datastore.loaded_at is not None and is_authorized(
-        ctx, Target(dataset=res.dataset), action="datastore_search")
+    if res.datastore.loaded_at is None or not is_authorized(
+            ctx, Target(dataset=res.dataset), action="datastore_search"):
+        return False
+    granted = access.file_access(ctx, res.dataset)
+    if granted.file == access.RAW:
+        return not granted.logged  # grant and share use goes through datastore_search, logged
+    return granted.file == access.RELEASED and (
+        res.url_type != "upload" or res.datastore.source_sha256 == res.released_sha256)
 
 
 @action(read_only=True)

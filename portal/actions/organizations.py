@@ -27,7 +27,12 @@ from portal.actions.schema import (
 from portal.models import Dataset, Membership, Organization, User
 from portal.models.accounts import ROLES
 from portal.models.base import new_id
-from portal.models.catalog import ORGANIZATION_TYPES, dataset_dict_loads
+from portal.models.catalog import ORGANIZATION_TYPES as CATALOG_TYPES
+from portal.models.catalog import dataset_dict_loads
+
+# The county government (县人民政府办公室) confirms the share requests of towns, zones
+# and utilities after the bureau's approval (portal.actions.sharing).
+ORGANIZATION_TYPES = (*CATALOG_TYPES, "government")
 
 ORG_SCHEMA = {
     "id": [optional, string(36)],
@@ -92,7 +97,8 @@ def _clean(params: dict[str, Any]) -> dict[str, Any]:
 @action()
 def organization_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create an organization (bureau staff only). Params: name, title, description,
-    organization_type (bureau, department, town, development_zone, public_utility),
+    organization_type (bureau, department, town, development_zone, public_utility,
+    government),
     code, parent_id, image_url, extras."""
     authorize(ctx)
     clean = _clean(params)

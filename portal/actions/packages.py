@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from portal import audit
-from portal.actions import lookup
+from portal.actions import lookup, publication
 from portal.actions.dictize import package_dict
 from portal.actions.errors import NotAuthorized, ValidationError
 from portal.actions.package_schema import validate_package
@@ -151,6 +151,7 @@ def package_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         new_resource(ctx, ds, res_params)
     ctx.session.flush()
     _audit(ctx, ds)
+    publication.after_entry_write(ctx, ds, None, None)
     return _result(ctx, ds)
 
 
@@ -160,12 +161,14 @@ def _update(ctx: Context, clean: dict[str, Any], ds: Dataset) -> dict[str, Any]:
     if org.id != ds.owner_org:
         authorize(ctx, Target(organization_id=org.id), action="package_create")
     _check_unique(ctx, clean, ds.id)
+    before_state, before_classes = ds.state, publication.classes(ds)
     ds.state = _lifecycle_state(ctx.user, clean, ds.state)
     _apply(ctx, ds, clean, org)
     if "resources" in clean:
         _replace_resources(ctx, ds, clean["resources"])
     ctx.session.flush()
     _audit(ctx, ds)
+    publication.after_entry_write(ctx, ds, before_state, before_classes)
     return _result(ctx, ds)
 
 

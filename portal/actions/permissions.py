@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from portal.actions.errors import NotAuthorized
 from portal.actions.registry import Caller, Context
+from portal.grants import check_grant_caller
 from portal.models import DataRequest, Dataset
 
 
@@ -22,6 +23,8 @@ class Target:
     dataset: Dataset | None = None
     user_id: str | None = None
     data_request: DataRequest | None = None
+    # Sharing and grants: the organizations whose staff the rule accepts (any of them).
+    organization_ids: tuple[str, ...] = ()
 
 
 Rule = Callable[[Caller | None, Target], bool]
@@ -111,6 +114,49 @@ def dataset_editable(user: Caller | None, target: Target) -> bool:
     return _has_role(user, ds.owner_org, "editor")
 
 
+def _role_in_any(user: Caller | None, organization_ids: tuple[str, ...], minimum: str) -> bool:
+    if user is None:
+        return False
+    return user.sysadmin or any(_has_role(user, o, minimum) for o in organization_ids)
+
+
+def share_request_visible(user: Caller | None, target: Target) -> bool:
+    """The requesting unit, the departments whose data is asked for, the county
+    government for the requests it confirms (all in target.organization_ids), the bureau."""
+    return _role_in_any(user, target.organization_ids, "member")
+
+
+def share_request_confirmer(user: Caller | None, target: Target) -> bool:
+    """Editors and admins of the county government (target.organization_ids: empty while
+    the bureau has not approved yet), and the bureau."""
+    return _role_in_any(user, target.organization_ids, "editor")
+
+
+def open_applicant(user: Caller | None, target: Target) -> bool:
+    """Citizens and companies apply for themselves (target.user_id): users who are staff
+    of no organization. The bureau may file a paper application for one."""
+    if user is None:
+        return False
+    return user.sysadmin or (not user.roles and user.id == target.user_id)
+
+
+def applicant_or_sysadmin(user: Caller | None, target: Target) -> bool:
+    return bool(user and (user.sysadmin or user.id == target.user_id))
+
+
+def grant_visible(user: Caller | None, target: Target) -> bool:
+    """The grantee (target.user_id, or a member of the grantee organization), staff of the
+    departments whose data the grant covers (target.organization_ids), the bureau."""
+    if user is not None and target.user_id is not None and user.id == target.user_id:
+        return True
+    return _role_in_any(user, target.organization_ids, "member")
+
+
+def grant_revoker(user: Caller | None, target: Target) -> bool:
+    """Admins of a department whose data the grant covers, and the bureau."""
+    return _role_in_any(user, target.organization_ids, "admin")
+
+
 RULES: dict[str, Rule] = {
     # site
     "status_show": anyone,
@@ -132,6 +178,8 @@ RULES: dict[str, Rule] = {
     "package_patch": dataset_editable,
     "package_delete": dataset_editable,
     "resource_show": dataset_visible,
+    # the entry must be visible; which file (raw, released, none) is portal/access.py's
+    "resource_download": dataset_visible,
     "resource_create": dataset_editable,
     "resource_update": dataset_editable,
     "resource_patch": dataset_editable,
@@ -154,6 +202,7 @@ RULES: dict[str, Rule] = {
     # accounts
     "user_show": anyone,
     "user_create": sysadmin,
+    "user_register": anyone,
     "api_token_create": self_or_sysadmin,
     "api_token_list": self_or_sysadmin,
     "api_token_revoke": self_or_sysadmin,
@@ -177,6 +226,35 @@ RULES: dict[str, Rule] = {
     "data_request_decline": sysadmin,
     "data_request_show": data_request_visible,
     "data_request_list": anyone,
+    # publication review (Art. 15): departments submit their own entries; the bureau decides;
+    # a review is read by the bureau and the entry's organization
+    "publication_submit": dataset_editable,
+    "publication_approve": sysadmin,
+    "publication_reject": sysadmin,
+    "publication_withdraw": sysadmin,
+    "publication_review_show": org_member,
+    "publication_review_list": org_staff,
+    # sharing between departments (Art. 27): a unit's editors request; the bureau decides;
+    # the county government confirms for towns, development zones and public utilities
+    "share_request_create": org_editor,
+    "share_request_approve": sysadmin,
+    "share_request_reject": share_request_confirmer,
+    "share_request_confirm": share_request_confirmer,
+    "share_request_show": share_request_visible,
+    "share_request_list": org_staff,
+    # conditional opening (Art. 27): citizens and companies apply; the bureau decides
+    "open_application_create": open_applicant,
+    "open_application_approve": sysadmin,
+    "open_application_reject": sysadmin,
+    "open_application_show": applicant_or_sysadmin,
+    "open_application_list": signed_in,
+    # grants: read by the grantee and the data's owners; revoked by the owners' admins or
+    # the bureau; a grant token is made by a grantee (or for one, by the bureau)
+    "grant_list": signed_in,
+    "grant_show": grant_visible,
+    "grant_usage_list": grant_visible,
+    "grant_revoke": grant_revoker,
+    "grant_token_create": self_or_sysadmin,
 }
 
 # What a refusal says, so a caller learns which permission was missing.
@@ -191,17 +269,42 @@ REASONS: dict[Rule, str] = {
     dataset_visible: "this dataset is not public and you are not a member of its organization",
     dataset_editable: "you must be an editor or admin of the dataset's organization",
     data_request_visible: "this data request is not public and you did not make it",
+    share_request_visible: "only staff of the requesting unit, of the departments whose data "
+                           "is requested, of the county government and bureau staff may see "
+                           "this share request",
+    share_request_confirmer: "only bureau staff decide a pending share request; once they "
+                             "approved, editors and admins of the county government confirm "
+                             "or reject it",
+    open_applicant: "only citizens and companies (users who are staff of no organization) "
+                    "apply for conditionally open data; government units use share requests",
+    applicant_or_sysadmin: "only the applicant and bureau staff may see this application",
+    grant_visible: "only the grantee, staff of the departments whose data it covers and bureau "
+                   "staff may see this grant",
+    grant_revoker: "only admins of a department whose data the grant covers, or bureau staff, "
+                   "may revoke it",
 }
 
 
 def is_authorized(ctx: Context, target: Target | None = None, action: str | None = None) -> bool:
     rule = RULES[action or ctx.action]
+    try:
+        _grant_scope(ctx, target, action or ctx.action)
+    except NotAuthorized:
+        return False
     return rule(ctx.user, target or Target())
+
+
+def _grant_scope(ctx: Context, target: Target | None, name: str) -> None:
+    """A grant token reads its grant's datasets only (portal.grants), whatever the rule."""
+    if ctx.user is not None and ctx.user.grant_id is not None:
+        dataset = target.dataset if target else None
+        check_grant_caller(ctx.session, ctx.user, name, dataset.id if dataset else None)
 
 
 def authorize(ctx: Context, target: Target | None = None, action: str | None = None) -> None:
     name = action or ctx.action
     rule = RULES[name]
+    _grant_scope(ctx, target, name)
     if not rule(ctx.user, target or Target()):
         reason = REASONS.get(rule, "not allowed")
         raise NotAuthorized(f"{ctx.actor} may not {name}: {reason}")

@@ -26,6 +26,9 @@ class Caller:
     name: str
     sysadmin: bool = False
     roles: dict[str, str] = field(default_factory=dict)  # organization id -> role
+    # Set for an API token made for one grant (portal.grants): it may only read that
+    # grant's datasets, and carries no roles.
+    grant_id: str | None = None
 
     def role_in(self, organization_id: str | None) -> str | None:
         return self.roles.get(organization_id or "")
@@ -75,14 +78,19 @@ def load_actions() -> dict[str, ActionSpec]:
         accounts,
         changes,
         datastore,
+        files,
+        grants,
         groups,
         misc,
         notifications,
+        open_access,
         organizations,
         packages,
+        publication,
         requests,
         resources,
         search,
+        sharing,
     )
 
     return REGISTRY

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
 from portal import audit
-from portal.actions import lookup
+from portal.actions import lookup, publication
 from portal.actions.dictize import resource_dict
 from portal.actions.errors import ValidationError
 from portal.actions.permissions import Target, authorize
@@ -200,6 +200,7 @@ def resource_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     _touch(ds)
     ctx.session.flush()
     _audit(ctx, res, {"name": res.name, "url_type": res.url_type, "hash": res.hash})
+    publication.sync_releases(ctx, ds)
     return resource_dict(res, ctx.portal.site_url)
 
 
@@ -211,6 +212,7 @@ def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str,
     _touch(res.dataset)
     ctx.session.flush()
     _audit(ctx, res, {"name": res.name, "hash": res.hash, "replaced_file": before != res.hash})
+    publication.sync_releases(ctx, res.dataset)
     return resource_dict(res, ctx.portal.site_url)
 
 

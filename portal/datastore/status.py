@@ -54,6 +54,13 @@ class LoadFailed(Exception):
     """A load that ended in status error; the message is the one on the resource."""
 
 
+def table_source(res: Resource) -> str | None:
+    """The file a resource's table is made from: the treated file the desensitization
+    gate released once the entry is published into an open class (the table answers
+    the public then), else the department's file."""
+    return res.released_sha256 or res.blob_sha256
+
+
 def reader_format(res: Resource) -> str | None:
     """The table format of a resource's uploaded file, or None when it is not a table."""
     for value in (res.format, res.mimetype):
@@ -150,7 +157,7 @@ def _begin(portal: Portal, resource_id: str) -> tuple[str, str, str | None] | No
         table = res.datastore or DatastoreTable(resource_id=res.id, fields=[], message="")
         table.status, table.message, table.updated_at = "loading", "", utcnow()
         res.datastore = table
-        return res.blob_sha256, os.path.basename(res.url or "") or res.id, reader_format(res)
+        return table_source(res), os.path.basename(res.url or "") or res.id, reader_format(res)
 
 
 def _finish(portal: Portal, resource_id: str, sha: str, result: LoadResult) -> None:
@@ -163,7 +170,7 @@ def _finish(portal: Portal, resource_id: str, sha: str, result: LoadResult) -> N
         table.row_count, table.source_sha256 = result.rows, sha
         table.loaded_at = table.updated_at = utcnow()
         # A newer file arrived meanwhile: its load is queued; say so until it has run.
-        table.status = "active" if res.blob_sha256 == sha else "pending"
+        table.status = "active" if table_source(res) == sha else "pending"
         table.message = issues_message(result)
         res.datastore = table
 

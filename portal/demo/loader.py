@@ -74,7 +74,7 @@ def _org_params(org: OrgSpec) -> dict[str, Any]:
     return params
 
 
-def _resources(plan: DatasetPlan) -> tuple[list[dict[str, Any]], Table]:
+def resources_for(plan: DatasetPlan) -> tuple[list[dict[str, Any]], Table]:
     """Resource parameters with their files, and the first table (for the data items)."""
     out: list[dict[str, Any]] = []
     first: Table | None = None
@@ -163,7 +163,7 @@ def _load_datasets(portal: Portal, plans: list[DatasetPlan], echo: Echo) -> None
             and not _exists(portal, "package_show", p.name)]  # deleted ones stay deleted
     files_written = 0
     for created, plan in enumerate(todo, start=1):
-        resources, first = _resources(plan)
+        resources, first = resources_for(plan)
         params = plan.package_params(first)
         params["resources"] = resources
         portal.call("package_create", params, user=SYSTEM)

@@ -14,8 +14,10 @@ from portal.models.catalog import (
 )
 from portal.models.changes import CatalogChange
 from portal.models.notifications import EmailOutbox, Notification
+from portal.models.publication import PublicationReview, ResourceRelease
 from portal.models.requests import DataRequest
 from portal.models.search import SearchOutbox, SearchState
+from portal.models.sharing import Grant, GrantToken, GrantUse, OpenApplication, ShareRequest
 
 __all__ = [
     "ApiToken",
@@ -31,10 +33,18 @@ __all__ = [
     "Membership",
     "Notification",
     "Organization",
+    "PublicationReview",
     "Resource",
     "SearchOutbox",
     "SearchState",
+    "ResourceRelease",
     "ResourceVersion",
     "Tag",
     "User",
+    # sharing (Art. 25-27)
+    "Grant",
+    "GrantToken",
+    "GrantUse",
+    "OpenApplication",
+    "ShareRequest",
 ]

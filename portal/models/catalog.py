@@ -167,6 +167,10 @@ class Resource(Base):
     size: Mapped[int | None] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(100), default="")
     blob_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The treated file the desensitization gate released for the public (publication.py);
+    # None until an entry in an open class is approved. blob_sha256 stays the raw file.
+    released_sha256: Mapped[str | None] = mapped_column(String(64))
+    released_size: Mapped[int | None] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16), default="active")
     extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

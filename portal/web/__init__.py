@@ -46,6 +46,13 @@ def _site_context() -> dict[str, Any]:
 
 def init_web(app: Flask, theme: Path) -> None:
     from portal.web import (
+        applications,
+        apply,
+        auth,
+        console,
+        console_dataset,
+        console_review,
+        console_sharing,
         dataset_zip,
         datasets,
         downloads,
@@ -67,5 +74,10 @@ def init_web(app: Flask, theme: Path) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     for module in (home, datasets, downloads, dataset_zip, dumps, organizations, groups):
+        app.register_blueprint(module.bp)
+    # Sign-in: g.caller and the CSRF check for every page, then the pages behind it.
+    auth.init(app)
+    for module in (applications, apply, console, console_dataset, console_review,
+                   console_sharing):
         app.register_blueprint(module.bp)
     errors.register(app)

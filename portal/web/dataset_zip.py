@@ -18,7 +18,8 @@ from flask import Blueprint, stream_with_context, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.web.calls import portal, show_or_404
+from portal.actions.errors import NotAuthorized, NotFound
+from portal.web.calls import call, portal, show_or_404
 from portal.web.datasets import api_base
 from portal.web.downloads import content_disposition, upload_filename
 from portal.web.filters import BEIJING, parse_time, safe_url
@@ -61,8 +62,17 @@ def _opener(sha: str) -> Callable[[], BinaryIO]:
     return lambda: portal().blobs.open(sha)
 
 
+def _granted_sha(rid: str) -> str | None:
+    """The file resource_download gives the visitor (the released one for the public)."""
+    try:
+        return str(call("resource_download", {"id": rid})["sha256"] or "") or None
+    except (NotAuthorized, NotFound):
+        return None
+
+
 def _readme(pkg: dict[str, Any], files: list[tuple[str, dict[str, Any]]],
-            links: list[dict[str, Any]], missing: list[dict[str, Any]]) -> bytes:
+            links: list[dict[str, Any]], missing: list[dict[str, Any]],
+            withheld: list[dict[str, Any]]) -> bytes:
     page = api_base() + url_for("dataset.read", id=pkg["name"])
     lines = [pkg.get("title") or pkg["name"], page, ""]
     if pkg.get("license_title"):
@@ -77,6 +87,9 @@ def _readme(pkg: dict[str, Any], files: list[tuple[str, dict[str, Any]]],
     if missing:
         lines += ["", _("Files that could not be included (ask the provider):")]
         lines += [f"  {res.get('name') or res['id']}" for res in missing]
+    if withheld:
+        lines += ["", _("Files not open to you (apply for access on the dataset page):")]
+        lines += [f"  {res.get('name') or res['id']}" for res in withheld]
     # CRLF and a BOM: Notepad on older Windows opens it as UTF-8 only with one.
     return "\ufeff".encode() + ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
@@ -89,11 +102,15 @@ def plan(pkg: dict[str, Any]) -> list[Member]:
     members: list[Member] = []
     links: list[dict[str, Any]] = []
     missing: list[dict[str, Any]] = []
+    withheld: list[dict[str, Any]] = []
     for res in pkg.get("resources") or []:
-        sha = str(res.get("hash") or "")
         if res.get("url_type") != "upload":
             links.append(res)
-        elif not sha or not blobs.exists(sha):
+            continue
+        sha = _granted_sha(res["id"])
+        if sha is None:
+            withheld.append(res)
+        elif not blobs.exists(sha):
             log.error("resource %s points to missing blob %r", res["id"], sha)
             missing.append(res)
         else:
@@ -101,7 +118,7 @@ def plan(pkg: dict[str, Any]) -> list[Member]:
             files.append((name, res))
             members.append(Member(name, _modified(res), blobs.path(sha).stat().st_size,
                                   _opener(sha)))
-    readme = _readme(pkg, files, links, missing)
+    readme = _readme(pkg, files, links, missing, withheld)
     now = datetime.now(BEIJING).replace(tzinfo=None)
     return [Member(README, now, len(readme), lambda: io.BytesIO(readme)), *members]
 

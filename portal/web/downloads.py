@@ -17,7 +17,8 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from portal.web.calls import portal, show_or_404
+from portal.actions.errors import NotAuthorized, NotFound
+from portal.web.calls import call, portal, show_or_404
 from portal.web.filters import safe_url
 
 log = logging.getLogger(__name__)
@@ -75,16 +76,29 @@ def _send_blob(sha: str, name: str, mimetype: str | None) -> Any:
         raise
 
 
+def granted_file(rid: str, version: str | None = None) -> dict[str, Any]:
+    """What resource_download gives the visitor: 404 for an unknown or hidden resource,
+    403 with the reason when the entry is visible but its data is not for them."""
+    params = {"id": rid, **({"version": version} if version else {})}
+    try:
+        return call("resource_download", params)
+    except NotFound:
+        abort(404)
+    except NotAuthorized as exc:
+        abort(403, description=str(exc))
+
+
 @bp.route("/dataset/<id>/resource/<rid>/download")
 @bp.route("/dataset/<id>/resource/<rid>/download/<path:filename>")
 def download(id: str, rid: str, filename: str = "") -> Any:
-    res = _resource(id, rid)
-    if res.get("url_type") != "upload":
-        target = safe_url(res.get("url"))
+    _resource(id, rid)
+    got = granted_file(rid)
+    if got.get("url_type") != "upload":
+        target = safe_url(got.get("url"))
         if not target:
             abort(404)
         return redirect(target, code=302)
-    return _send_blob(str(res.get("hash") or ""), upload_filename(res), res.get("mimetype"))
+    return _send_blob(str(got["sha256"]), got["filename"], got.get("mimetype"))
 
 
 @bp.route("/dataset/<id>/resource/<rid>/version/<sha>/download")
@@ -92,13 +106,10 @@ def download(id: str, rid: str, filename: str = "") -> Any:
 def version_download(id: str, rid: str, sha: str, filename: str = "") -> Any:
     """An earlier (or the current) file of a resource, found by its sha256.
 
-    Only the hashes listed in the resource's versions are served: a hash of
-    another resource's file is 404 here, whatever the blob store holds.
+    Only the hashes listed in the resource's versions are served, and only to
+    the entry's department and the bureau (earlier files are raw files): a hash
+    of another resource's file is 404 here, whatever the blob store holds.
     """
-    res = _resource(id, rid)
-    versions = [v for v in res.get("versions") or [] if v.get("hash") == sha.lower()]
-    if not versions:
-        abort(404)
-    latest = versions[-1]
-    name = latest.get("filename") or upload_filename(res)
-    return _send_blob(latest["hash"], name, latest.get("mimetype"))
+    _resource(id, rid)
+    got = granted_file(rid, sha)
+    return _send_blob(str(got["sha256"]), got["filename"], got.get("mimetype"))

@@ -42,7 +42,7 @@ def _page(code: int, detail: str = "") -> tuple[str, int]:
 def _detail(error: HTTPException) -> str:
     """What a view said about a bad request (abort(400, description=...)), if anything:
     Werkzeug's stock descriptions say nothing the page does not say already."""
-    if error.code != 400 or error.description == type(error).description:
+    if error.code not in (400, 403) or error.description == type(error).description:
         return ""
     return str(error.description or "")
 

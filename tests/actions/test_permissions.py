@@ -20,6 +20,7 @@ from portal.services import SYSTEM
 from tests.actions.conftest import PERSONAS, World
 from tests.api.helpers import Api, fingerprint
 from tests.conftest import org_params, package_params
+from tests.sharing import scenes
 
 EDU_STAFF = {"edu-member", "edu-editor", "edu-admin"}
 WRITERS = {"edu-editor", "edu-admin", "sysadmin"}
@@ -267,6 +268,8 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "group_patch": (lambda w, p: {k: v for k, v in _existing_group(w, p).items() if k != "name"},
                     {"sysadmin"}),
     "user_create": (lambda w, _: {"name": f"user-{next(_serial)}"}, {"sysadmin"}),
+    "user_register": (lambda w, _: {"name": f"citizen-{next(_serial)}", "password": "long-enough",
+                                    "email": "citizen@example.cn"}, EVERYONE),
     # Tokens of edu-member: only edu-member and the bureau, not even edu's admin.
     "api_token_create": (lambda w, _: {"user": "edu-member"}, {"edu-member", "sysadmin"}),
     "api_token_list": (lambda w, _: {"user_id": "edu-member"}, {"edu-member", "sysadmin"}),
@@ -296,6 +299,55 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "data_request_show": (lambda w, _: _data_request(w, route=True, public=False),
                           EDU_STAFF | {"nobody", "sysadmin"}),
     "data_request_list": (lambda w, _: {"state": "routed"}, EVERYONE),
+    # Sharing (Art. 27): edu asks for health's data; the bureau decides; no persona is staff
+    # of the county government, so only the bureau confirms here (tests/sharing tries more).
+    "share_request_create": (lambda w, _: scenes.share_params(
+        "edu", scenes.shared(w.portal, "health")), WRITERS),
+    "share_request_approve": (lambda w, _: scenes.share_request(w.portal, "edu", "health"),
+                              {"sysadmin"}),
+    "share_request_reject": (lambda w, _: scenes.share_request(w.portal, "edu", "health"),
+                             {"sysadmin"}),
+    "share_request_confirm": (lambda w, _: scenes.share_request(
+        w.portal, "a-town", "health", "share_request_approve", org_type="town"),
+        {"sysadmin"}),
+    "share_request_show": (lambda w, _: scenes.share_request(w.portal, "edu", "health"),
+                           EDU_STAFF | {"health-admin", "sysadmin"}),
+    "share_request_list": (lambda w, _: {}, EDU_STAFF | {"health-admin", "sysadmin"}),
+    # Open applications: citizens and companies (nobody) apply; the bureau decides.
+    "open_application_create": (lambda w, _: scenes.open_params(w.portal, "health"),
+                                {"nobody"}),
+    "open_application_approve": (lambda w, _: scenes.open_application(
+        w.portal, "health", "nobody"), {"sysadmin"}),
+    "open_application_reject": (lambda w, _: scenes.open_application(
+        w.portal, "health", "nobody"), {"sysadmin"}),
+    "open_application_show": (lambda w, _: scenes.open_application(
+        w.portal, "health", "nobody"), {"nobody", "sysadmin"}),
+    "open_application_list": (lambda w, _: {}, EVERYONE - {"anonymous"}),
+    # Grants: a share grant to edu on health's data.
+    "grant_list": (lambda w, _: {}, EVERYONE - {"anonymous"}),
+    "grant_show": (lambda w, _: {"id": scenes.share_grant(w.portal, "edu", scenes.shared(
+        w.portal, "health"))}, EDU_STAFF | {"health-admin", "sysadmin"}),
+    "grant_usage_list": (lambda w, _: {"id": scenes.share_grant(w.portal, "edu", scenes.shared(
+        w.portal, "health"))}, EDU_STAFF | {"health-admin", "sysadmin"}),
+    "grant_revoke": (lambda w, _: {"id": scenes.share_grant(w.portal, "edu", scenes.shared(
+        w.portal, "health")), "reason": "撤销"}, {"health-admin", "sysadmin"}),
+    # A grant token for oneself, a grantee: every member of edu (the bureau is no grantee).
+    "grant_token_create": (lambda w, _: {"grant_id": scenes.share_grant(
+        w.portal, "edu", scenes.shared(w.portal, "health"))}, EDU_STAFF),
+    # Publication review: edu's editors submit edu's entries, the bureau decides, a review is
+    # read by edu's staff and the bureau. A fresh entry per attempt.
+    "publication_submit": (lambda w, _: {"id": w.entry("edu-draft")}, WRITERS),
+    "publication_approve": (lambda w, _: {"id": w.entry("edu-pending")}, {"sysadmin"}),
+    "publication_reject": (lambda w, _: {"id": w.entry("edu-pending"), "reason": "不完整"},
+                           {"sysadmin"}),
+    "publication_withdraw": (lambda w, _: {"id": w.entry("edu-published"), "reason": "有误"},
+                             {"sysadmin"}),
+    "publication_review_show": (lambda w, _: {"dataset_id": w.entry("edu-pending")},
+                                EDU_STAFF | {"sysadmin"}),
+    "publication_review_list": (lambda w, _: {}, EDU_STAFF | {"health-admin", "sysadmin"}),
+    # The file of a published, unconditionally open entry: everyone (the released file).
+    "resource_download": (lambda w, _: {"id": w.resource_ids[w.entry("edu-published")]},
+                          EVERYONE),
 }
 
 

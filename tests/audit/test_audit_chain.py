@@ -22,6 +22,7 @@ from portal.models import AuditEntry
 from portal.services import SYSTEM, Portal
 from tests.api.helpers import make_user
 from tests.conftest import org_params, package_params
+from tests.sharing import scenes
 
 SHUYUAN = Path(sys.executable).parent / "shuyuan"
 
@@ -53,6 +54,17 @@ class Scene:
                                  user=SYSTEM)
 
 
+def _draft(scene: Scene) -> str:
+    return scene.portal.call("package_create", package_params(
+        "draft-entry", "edu", publication_state="draft"), user=SYSTEM)["id"]
+
+
+def _submitted(scene: Scene) -> str:
+    draft = _draft(scene)
+    scene.portal.call("publication_submit", {"id": draft}, user=SYSTEM)
+    return draft
+
+
 # action -> (params, the id the entry must name); each made from a fresh Scene.
 WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any], str]]] = {
     "package_create": (lambda s: package_params("new-entry", "edu"), lambda s, r: r["id"]),
@@ -60,6 +72,12 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
                        lambda s, r: s.entry["id"]),
     "package_patch": (lambda s: {"id": "schools", "title": "新"}, lambda s, r: s.entry["id"]),
     "package_delete": (lambda s: {"id": "schools"}, lambda s, r: s.entry["id"]),
+    "publication_submit": (lambda s: {"id": _draft(s)}, lambda s, r: r["dataset_id"]),
+    "publication_approve": (lambda s: {"id": _submitted(s)}, lambda s, r: r["dataset_id"]),
+    "publication_reject": (lambda s: {"id": _submitted(s), "reason": "不完整"},
+                           lambda s, r: r["dataset_id"]),
+    "publication_withdraw": (lambda s: {"id": "schools", "reason": "有误"},
+                             lambda s, r: s.entry["id"]),
     "resource_create": (lambda s: {"package_id": "schools", "url": "http://example.cn/b"},
                         lambda s, r: r["id"]),
     "resource_update": (lambda s: {"id": s.resource["id"], "url": "http://example.cn/c"},
@@ -81,6 +99,8 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
                      lambda s, r: s.group["id"]),
     "group_patch": (lambda s: {"id": "culture", "description": "新"}, lambda s, r: s.group["id"]),
     "user_create": (lambda s: {"name": "another"}, lambda s, r: r["id"]),
+    "user_register": (lambda s: {"name": "citizen", "password": "long-enough",
+                                 "email": "citizen@example.cn"}, lambda s, r: r["id"]),
     "api_token_create": (lambda s: {"user": "teacher"}, lambda s, r: r["id"]),
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),
     "notification_mark_read": (lambda s: {"all": True},
@@ -105,6 +125,26 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
                          lambda s, r: s.resource["id"]),
     "datastore_delete": (lambda s: _table(s, {"filters": {"n": 1}}),
                          lambda s, r: s.resource["id"]),
+    # sharing (Art. 27): another unit asks for edu's data; the teacher applies for open data
+    "share_request_create": (lambda s: scenes.share_params(
+        scenes.organization(s.portal, "health"), "schools"), lambda s, r: r["id"]),
+    "share_request_approve": (lambda s: scenes.share_request(s.portal, "health", "edu"),
+                              lambda s, r: r["id"]),
+    "share_request_reject": (lambda s: scenes.share_request(s.portal, "health", "edu"),
+                             lambda s, r: r["id"]),
+    "share_request_confirm": (lambda s: scenes.share_request(
+        s.portal, "a-town", "edu", "share_request_approve", org_type="town"),
+        lambda s, r: r["id"]),
+    "open_application_create": (lambda s: scenes.open_params(s.portal, "edu", "teacher"),
+                                lambda s, r: r["id"]),
+    "open_application_approve": (lambda s: scenes.open_application(s.portal, "edu", "teacher"),
+                                 lambda s, r: r["id"]),
+    "open_application_reject": (lambda s: scenes.open_application(s.portal, "edu", "teacher"),
+                                lambda s, r: r["id"]),
+    "grant_revoke": (lambda s: {"id": scenes.open_grant(s.portal, "edu", "teacher"),
+                                "reason": "撤销"}, lambda s, r: r["id"]),
+    "grant_token_create": (lambda s: {"grant_id": scenes.open_grant(s.portal, "edu", "teacher"),
+                                      "user": "teacher"}, lambda s, r: r["id"]),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from portal.actions.errors import NotFound, ValidationError
-from tests.api.helpers import Api
+from tests.api.helpers import Api, make_user
 from tests.datastore.conftest import Shelf
 
 FIELDS = [{"id": "编号", "type": "integer"}, {"id": "乡镇", "type": "text"},
@@ -132,11 +132,13 @@ def test_unknown_resources_and_resources_without_a_table_are_404s(shelf: Shelf) 
 def test_over_http_get_parameters_are_read_as_ckan_clients_send_them(client: Any, shelf: Shelf,
                                                                      rid: str) -> None:
     api = Api(client)
-    status, body = api.get("datastore_search", {"resource_id": rid, "filters": '{"乡镇": "泗城镇"}',
-                                                "sort": "编号 desc", "limit": "2"})
+    _, token = make_user(shelf.portal, "reader", roles={"edu": "member"})
+    status, body = api.get("datastore_search", {
+        "resource_id": rid, "filters": '{"乡镇": "泗城镇"}', "sort": "编号 desc", "limit": "2"},
+        token=token)
     assert status == 200 and [r["编号"] for r in body["result"]["records"]] == [150, 147]
     status, body = api.get("datastore_search", {"resource_id": rid,
-                                                "filters": '{"人数": "abc"}'})
+                                                "filters": '{"人数": "abc"}'}, token=token)
     assert (status, body["error"]["__type"]) == (409, "Validation Error")
     assert "人数" in body["error"]["filters"][0]
-    assert api.get("datastore_search", {"resource_id": "nope"})[0] == 404
+    assert api.get("datastore_search", {"resource_id": "nope"}, token=token)[0] == 404

@@ -30,11 +30,12 @@ def test_an_upload_over_http_is_loaded_in_the_background(client: Any, portal: Po
     made = body["result"]
     assert made["datastore_status"] == "pending" and not made["datastore_active"]
     shelf.wait()
-    shown = api.get("resource_show", {"id": made["id"]})[1]["result"]
+    shown = api.get("resource_show", {"id": made["id"]}, token=token)[1]["result"]
     assert (shown["datastore_status"], shown["datastore_active"]) == ("active", True)
-    status, body = api.get("datastore_search", {"resource_id": made["id"], "sort": "人口"})
+    status, body = api.get("datastore_search", {"resource_id": made["id"], "sort": "人口"},
+                           token=token)
     assert [r["乡镇"] for r in body["result"]["records"]] == ["墩集镇", "泗城镇"]
-    package = api.get("package_show", {"id": shelf.dataset["id"]})[1]["result"]
+    package = api.get("package_show", {"id": shelf.dataset["id"]}, token=token)[1]["result"]
     assert package["resources"][0]["datastore_active"] is True
 
 

@@ -1,4 +1,6 @@
-"""Earlier files of a resource stay downloadable by their hash, with the resource's permission."""
+"""Earlier files of a resource stay downloadable by their hash for the entry's department
+and the bureau; they are raw files, so the public never gets them (the public gets the
+file the desensitization gate released: tests/publication)."""
 
 from __future__ import annotations
 
@@ -23,21 +25,41 @@ def version_path(catalog: Catalog, sha: str, dataset: str = "schools") -> str:
     return f"/dataset/{dataset}/resource/{catalog.upload['id']}/version/{sha}/download"
 
 
+def staff_token(catalog: Catalog) -> dict[str, str]:
+    made = catalog.portal.call("api_token_create", {"name": "web"}, user=catalog.admin)
+    return {"Authorization": made["token"]}
+
+
 def test_an_earlier_version_is_served_by_its_hash(client, catalog: Catalog) -> None:
     res = replace_file(catalog)
     old, new = res["versions"]
-    response = client.get(old["url"].removeprefix(catalog.portal.site_url))
+    staff = staff_token(catalog)
+    response = client.get(old["url"].removeprefix(catalog.portal.site_url), headers=staff)
     assert response.status_code == 200 and response.data == CSV_BYTES
     assert f"filename*=UTF-8''{quote('学校名录 2024.csv')}" in response.headers["Content-Disposition"]
     assert response.headers["ETag"].strip('"') == old["hash"]
-    assert client.get(version_path(catalog, new["hash"])).data == NEW_BYTES
+    assert client.get(version_path(catalog, new["hash"]), headers=staff).data == NEW_BYTES
     # The resource's own download is the new file.
-    assert client.get(f"/dataset/schools/resource/{res['id']}/download").data == NEW_BYTES
+    assert client.get(f"/dataset/schools/resource/{res['id']}/download",
+                      headers=staff).data == NEW_BYTES
+
+
+def test_the_public_gets_no_earlier_or_raw_file(client, catalog: Catalog) -> None:
+    res = replace_file(catalog)
+    old, new = res["versions"]
+    for sha in (old["hash"], new["hash"]):
+        response = client.get(version_path(catalog, sha))
+        assert response.status_code == 404 and "城关镇人民路".encode() not in response.data
+    # The current download is the released file: the address generalised to its town.
+    public = client.get(f"/dataset/schools/resource/{res['id']}/download")
+    assert public.status_code == 200
+    assert "城关镇".encode() in public.data and "人民路".encode() not in public.data
 
 
 def test_version_downloads_support_ranges(client, catalog: Catalog) -> None:
     old = replace_file(catalog)["versions"][0]
-    partial = client.get(version_path(catalog, old["hash"]), headers={"Range": "bytes=0-5"})
+    partial = client.get(version_path(catalog, old["hash"]), headers={
+        "Range": "bytes=0-5", **staff_token(catalog)})
     assert partial.status_code == 206 and partial.data == CSV_BYTES[:6]
 
 

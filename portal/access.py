@@ -1,0 +1,97 @@
+"""Who gets which file of a catalog entry: the raw one, the released (treated) one, or none.
+
+The entry's page (metadata) is guarded by the RULES table; its data is guarded
+here, by the entry's classes (Art. 25-27):
+
+- the entry's own department and the bureau: the raw file;
+- a holder of an active grant: a share grant (department to department) gives
+  the raw file, an open grant (an approved open application) the released file;
+- anyone, for a published entry opened unconditionally: the released file, i.e.
+  what the desensitization gate let through (never the raw file);
+- government staff, for data shared unconditionally: the raw file, at once,
+  each access logged;
+- nobody else.
+
+Access through a grant or an unconditional share is recorded in the grant
+usage log by the caller (`record`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.actions.errors import NotAuthorized
+from portal.actions.registry import Context
+from portal.models import Dataset
+from portal.workdays import today
+
+RAW = "raw"
+RELEASED = "released"
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    file: str | None  # RAW, RELEASED or None
+    reason: str = ""
+    grant_id: str | None = None
+    logged: bool = False  # a grant or an unconditional share: every use is recorded
+    fields: tuple[str, ...] = ()  # a grant's scope; empty = every field
+
+
+NOT_OPEN = "this data is not open to the public"
+CONDITIONAL = ("this data is open on conditions: apply for it (open_application_create) "
+               "and use it once approved")
+
+
+def file_access(ctx: Context, ds: Dataset) -> FileAccess:
+    user = ctx.user
+    scoped = bool(user is not None and getattr(user, "grant_id", None))
+    if user is not None and not scoped and (user.sysadmin or user.role_in(ds.owner_org)):
+        return FileAccess(RAW)
+    if ds.state != "published" or ds.private:
+        return FileAccess(None, "the entry is not published")
+    if user is None:  # no grants, no share
+        if ds.open_type == "unconditional":
+            return FileAccess(RELEASED)
+        return FileAccess(None, CONDITIONAL if ds.open_type == "conditional" else NOT_OPEN)
+    from portal import grants
+
+    grant = grants.active_grant(ctx.session, user, ds.id, today())
+    if grant is not None:
+        kind = RAW if grant.kind == "share" else RELEASED
+        return FileAccess(kind, grant_id=grant.id, logged=True,
+                          fields=tuple(grant.fields or ()))
+    if scoped:
+        return FileAccess(None, "the grant this token belongs to does not cover this entry, "
+                                "or it has ended or been revoked")
+    if ds.open_type == "unconditional":
+        return FileAccess(RELEASED)
+    if grants.unconditional_share_allowed(user, ds):
+        return FileAccess(RAW, logged=True)
+    if ds.open_type == "conditional":
+        return FileAccess(None, CONDITIONAL)
+    if ds.share_type == "conditional" and user.roles:
+        return FileAccess(None, "this data is shared on conditions: request it "
+                                "(share_request_create) and use it once approved")
+    return FileAccess(None, NOT_OPEN)
+
+
+def require(ctx: Context, ds: Dataset) -> FileAccess:
+    access = file_access(ctx, ds)
+    if access.file is None:
+        raise NotAuthorized(f"{ctx.actor} may not read the data of {ds.name}: {access.reason}")
+    return access
+
+
+def record(ctx: Context, access: FileAccess, ds: Dataset, resource_id: str | None,
+           what: str) -> None:
+    """Log a use made through a grant or an unconditional share (in the caller's transaction)."""
+    if not access.logged:
+        return
+    from portal import grants
+
+    grants.record_use(ctx.session, grant_id=access.grant_id,
+                      user_id=ctx.user.id if ctx.user else None, dataset_id=ds.id,
+                      resource_id=resource_id,
+                      action=what if access.grant_id else "share_access",
+                      detail={"via": ctx.action})

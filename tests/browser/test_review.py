@@ -1,0 +1,86 @@
+"""A bureau reviewer in a real browser: the queue, the report, approval, the public file."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.actions.resources import Upload
+from tests.conftest import Accounts, org_params, package_params
+
+pytestmark = pytest.mark.browser
+
+PEOPLE_CSV = ("姓名,手机号码,乡镇\n张伟,13812345678,城关镇\n王芳,13987654321,双河镇\n"
+              "李娜,15011112222,大庄镇\n").encode()
+
+
+@pytest.fixture
+def site(live_server_factory: Any) -> str:
+    """A department's entry with names and mobile numbers, submitted for review."""
+    server, portal = live_server_factory()
+    accounts = Accounts(portal)
+    accounts.user("reviewer", sysadmin=True)
+    admin = portal.caller_by_name("reviewer")
+    portal.call("organization_create", org_params("civil", title="县民政局"), user=admin)
+    editor, _token = accounts.user("civil-editor", roles={"civil": "editor"})
+    portal.call("package_create", package_params(
+        "relief-contacts", "civil", title="临时救助联系人名单", notes="临时救助对象及联系电话。",
+        data_items=[{"name": "姓名", "type": "text", "personal": True},
+                    {"name": "手机号码", "type": "text", "personal": True}]), user=editor)
+    portal.call("resource_create", {"package_id": "relief-contacts", "name": "联系人名单",
+                                    "upload": Upload("联系人名单.csv", io.BytesIO(PEOPLE_CSV))},
+                user=editor)
+    portal.call("publication_submit", {"id": "relief-contacts", "note": "请审核"}, user=editor)
+    return server.url
+
+
+def test_a_reviewer_approves_an_entry_and_the_public_can_download_it(
+        page: Any, browser: Any, site: str, screenshot: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(site + "/dataset/relief-contacts")
+    expect(page.locator(".error-code")).to_have_text("404")  # not public while in review
+
+    page.goto(site + "/user/login")
+    page.fill("#f-name", "reviewer")
+    page.fill("#f-password", "password-reviewer")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/console$"))
+    expect(page.locator("#in-review")).to_contain_text("临时救助联系人名单")
+
+    page.locator(".console-nav").get_by_role("link", name="审核队列").click()
+    queue = page.locator("#review-queue")
+    expect(queue).to_contain_text("县民政局")
+    expect(queue).to_contain_text("可以通过")
+    queue.get_by_role("link", name="临时救助联系人名单").click()
+
+    report = page.locator(".report").first
+    expect(report.locator(".badge-decision")).to_have_text("处理后允许发布")
+    expect(report).to_contain_text("138****5678")
+    expect(report).to_contain_text("张*")
+    expect(report.locator(".report-table")).to_contain_text("手机号码")
+    expect(page.locator(".review-reports")).not_to_contain_text("13812345678")
+    expect(page.locator(".review-catalog")).to_contain_text("临时救助对象及联系电话。")
+    screenshot("review-report")
+
+    page.get_by_role("button", name="审核通过并发布").click()
+    expect(page.locator(".flash-success")).to_contain_text("已审核通过")
+    expect(page.locator("#review-status")).to_have_text("已通过")
+    screenshot("review-approved")
+
+    # An anonymous visitor now finds the entry and downloads the treated file.
+    visitor = browser.new_context(locale="zh-CN").new_page()
+    visitor.goto(site + "/dataset/relief-contacts")
+    expect(visitor.locator("h1")).to_have_text("临时救助联系人名单")
+    with visitor.expect_download() as info:
+        visitor.locator(".resource .button").first.click()
+    saved = tmp_path / "download.csv"
+    info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert "138****5678" in text and "13812345678" not in text
+    screenshot("review-public-page", visitor.locator("main"))
+    visitor.context.close()
