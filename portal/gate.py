@@ -63,7 +63,6 @@ class Gate:
     @functools.cached_property
     def policy(self) -> Policy:
         from desensitize.policy import load_policy
-
         from portal.settings import config_path
 
         path = str(self.portal.settings.get("desensitize", "policy", "") or "")

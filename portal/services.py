@@ -132,7 +132,7 @@ class Portal:
         except (NotAuthorized, ValidationError) as exc:
             # Refusals go to their own logger, so the bureau can keep and watch them.
             refusals.warning("refused %s by %s: %s", name, user.name if user else "anonymous",
-                             exc)
+                             exc.as_error_dict())
             raise
         finally:
             if not spec.read_only:
