@@ -61,7 +61,11 @@ def bureau_staff(session: Session) -> list[str]:
                                                       User.state == "active")))
 
 
-def organization_staff(session: Session, organization_id: str,
+def organization_staff(session: Session, organization_ids: Iterable[str],
                        roles: Iterable[str] = ("admin",)) -> list[str]:
+    """Members of any of the organizations holding one of `roles`."""
+    wanted = [o for o in organization_ids if o]
+    if not wanted:
+        return []
     return list(session.scalars(select(Membership.user_id).where(
-        Membership.organization_id == organization_id, Membership.role.in_(tuple(roles)))))
+        Membership.organization_id.in_(wanted), Membership.role.in_(tuple(roles)))))

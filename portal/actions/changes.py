@@ -104,7 +104,7 @@ def _sysadmins(ctx: Context) -> list[str]:
 
 
 def _org_admins(ctx: Context, organization_id: str) -> list[str]:
-    return organization_staff(ctx.session, organization_id)
+    return organization_staff(ctx.session, [organization_id])
 
 
 def _tell(ctx: Context, user_ids: list[str], kind: str, subject: str, body: str,

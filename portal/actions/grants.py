@@ -33,7 +33,7 @@ from portal.actions.schema import (
     validate,
 )
 from portal.grants import is_current, is_grantee
-from portal.models import ApiToken, Dataset, Membership, User
+from portal.models import ApiToken, Dataset, User
 from portal.models.base import new_id, utcnow
 from portal.models.sharing import (
     GRANT_KINDS,
@@ -43,7 +43,7 @@ from portal.models.sharing import (
     GrantUse,
     grant_dataset,
 )
-from portal.notify import notify
+from portal.notify import notify, organization_staff
 from portal.services import hash_token, new_token
 from portal.workdays import today  # tests move `today` here
 
@@ -70,19 +70,6 @@ def check_period_end(end: date, now: date, key: str = "period_end",
         raise ValidationError({key: [f"Must be after today ({now.isoformat()})"]})
     if end > limit:
         raise ValidationError({key: [f"Must be on or before {limit.isoformat()}"]})
-
-
-def bureau_staff(ctx: Context) -> list[str]:
-    return list(ctx.session.scalars(select(User.id).where(User.sysadmin.is_(True),
-                                                          User.state == "active")))
-
-
-def staff_of(ctx: Context, organization_ids: list[str],
-             roles: tuple[str, ...] = ("admin",)) -> list[str]:
-    if not organization_ids:
-        return []
-    return list(ctx.session.scalars(select(Membership.user_id).where(
-        Membership.organization_id.in_(organization_ids), Membership.role.in_(roles))))
 
 
 def tell(ctx: Context, user_ids: list[str], kind: str, subject: str, body: str,
@@ -270,7 +257,8 @@ def grant_revoke(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     grant.revoked_at = utcnow()
     grant.revoke_reason = clean["reason"]
     ctx.session.flush()
-    told = [grant.user_id] if grant.user_id else staff_of(ctx, [grant.organization_id or ""])
+    told = ([grant.user_id] if grant.user_id
+            else organization_staff(ctx.session, [grant.organization_id or ""]))
     titles = "、".join(d.title for d in grant.datasets)
     tell(ctx, [u for u in told if u], "grant_revoked", f"数据使用授权已撤销：{titles}",
          f"您对「{titles}」的数据使用授权已被撤销。\n理由：{grant.revoke_reason}",

@@ -19,7 +19,7 @@ from portal import audit
 from portal.actions import lookup
 from portal.actions.dictize import ckan_time
 from portal.actions.errors import NotAuthorized, NotFound, ValidationError
-from portal.actions.grants import MAX_LIMIT, bureau_staff, check_period_end, issue_grant, tell
+from portal.actions.grants import MAX_LIMIT, check_period_end, issue_grant, tell
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
 from portal.actions.schema import (
@@ -36,6 +36,7 @@ from portal.actions.schema import (
 from portal.models import Dataset, Membership, User
 from portal.models.base import new_id, utcnow
 from portal.models.sharing import APPLICANT_TYPES, OPEN_APPLICATION_STATES, OpenApplication
+from portal.notify import bureau_staff
 from portal.workdays import today  # tests move `today` here
 
 DUE_WORKING_DAYS = 7
@@ -172,7 +173,7 @@ def open_application_create(ctx: Context, params: dict[str, Any]) -> dict[str, A
     app.dataset = ds
     ctx.session.add(app)
     ctx.session.flush()
-    tell(ctx, bureau_staff(ctx), "open_application_created", f"开放申请待审核：{ds.title}",
+    tell(ctx, bureau_staff(ctx.session), "open_application_created", f"开放申请待审核：{ds.title}",
          f"收到对「{ds.title}」的有条件开放申请，请于{app.due}前答复（7个工作日）。\n"
          f"应用场景：{app.scenario}", _link(app))
     _record(ctx, app, dataset_id=ds.id, due=app.due)

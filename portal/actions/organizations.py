@@ -27,12 +27,7 @@ from portal.actions.schema import (
 from portal.models import Dataset, Membership, Organization, User
 from portal.models.accounts import ROLES
 from portal.models.base import new_id
-from portal.models.catalog import ORGANIZATION_TYPES as CATALOG_TYPES
-from portal.models.catalog import dataset_dict_loads
-
-# The county government (县人民政府办公室) confirms the share requests of towns, zones
-# and utilities after the bureau's approval (portal.actions.sharing).
-ORGANIZATION_TYPES = (*CATALOG_TYPES, "government")
+from portal.models.catalog import ORGANIZATION_TYPES, dataset_dict_loads
 
 ORG_SCHEMA = {
     "id": [optional, string(36)],

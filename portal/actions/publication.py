@@ -157,6 +157,15 @@ def _record(ctx: Context, ds: Dataset, review: PublicationReview | None, **detai
                                           "review": review.id if review else None, **detail})
 
 
+def _submitted(ctx: Context, ds: Dataset, note: str) -> PublicationReview:
+    """A pending entry's new review, the bureau told, the submission audited."""
+    review = _open_review(ctx, ds, actor=ctx.actor, note=note)
+    _tell(ctx, bureau_staff(ctx.session), "publication_submitted", f"待审核：{ds.title}",
+          f"{ds.organization.title}提交了目录条目「{ds.title}」，请审核。", ds)
+    _record(ctx, ds, review)
+    return review
+
+
 def _send_back(ctx: Context, ds: Dataset, why: str) -> None:
     """A department changed what the public would get: the entry goes back to review."""
     for res in ds.resources:
@@ -189,10 +198,7 @@ def after_entry_write(ctx: Context, ds: Dataset, before_state: str | None,
     staff = bool(ctx.user and ctx.user.sysadmin)
     if ds.state == "pending" and before_state != "pending":
         ctx.session.flush()
-        review = _open_review(ctx, ds, actor=ctx.actor, note="")
-        _tell(ctx, bureau_staff(ctx.session), "publication_submitted", f"待审核：{ds.title}",
-              f"{ds.organization.title}提交了目录条目「{ds.title}」，请审核。", ds)
-        _record(ctx, ds, review)
+        _submitted(ctx, ds, note="")
         return
     if ds.state != "pending":
         for review in ctx.session.scalars(select(PublicationReview).where(
@@ -285,11 +291,7 @@ def publication_submit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"state": ["The entry is already published"]})
     ds.state = "pending"
     ds.metadata_modified = utcnow()
-    review = _open_review(ctx, ds, actor=ctx.actor, note=clean["note"])
-    _tell(ctx, bureau_staff(ctx.session), "publication_submitted", f"待审核：{ds.title}",
-          f"{ds.organization.title}提交了目录条目「{ds.title}」，请审核。", ds)
-    _record(ctx, ds, review)
-    return review_dict(ctx, review, full=True)
+    return review_dict(ctx, _submitted(ctx, ds, note=clean["note"]), full=True)
 
 
 def _review_to_decide(ctx: Context, ds: Dataset) -> PublicationReview:
@@ -322,7 +324,7 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "approved", ctx.actor, utcnow()
     review.reason = clean["note"]
-    _tell(ctx, organization_staff(ctx.session, ds.owner_org, ("admin", "editor")),
+    _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_approved", f"已发布：{ds.title}", f"目录条目「{ds.title}」已审核通过并发布。", ds)
     _record(ctx, ds, review, open_type=ds.open_type, share_type=ds.share_type)
     return review_dict(ctx, review, full=True)
@@ -341,7 +343,7 @@ def publication_reject(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "rejected", ctx.actor, utcnow()
     review.reason = clean["reason"]
-    _tell(ctx, organization_staff(ctx.session, ds.owner_org, ("admin", "editor")),
+    _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_rejected", f"未通过审核：{ds.title}",
           f"目录条目「{ds.title}」未通过审核：{clean['reason']}", ds)
     _record(ctx, ds, review, reason=clean["reason"])
@@ -364,7 +366,7 @@ def publication_withdraw(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     ds.metadata_modified = utcnow()
     for res in ds.resources:
         res.released_sha256 = res.released_size = None
-    _tell(ctx, organization_staff(ctx.session, ds.owner_org, ("admin", "editor")),
+    _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_withdrawn", f"已撤回：{ds.title}",
           f"目录条目「{ds.title}」已撤回：{clean['reason']}", ds)
     _record(ctx, ds, None, reason=clean["reason"])

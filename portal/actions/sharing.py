@@ -23,10 +23,8 @@ from portal.actions.dictize import ckan_time
 from portal.actions.errors import NotFound, ValidationError
 from portal.actions.grants import (
     MAX_LIMIT,
-    bureau_staff,
     check_period_end,
     issue_grant,
-    staff_of,
     tell,
 )
 from portal.actions.permissions import Target, authorize
@@ -52,6 +50,7 @@ from portal.models.sharing import (
     ShareRequest,
     share_request_dataset,
 )
+from portal.notify import bureau_staff, organization_staff
 from portal.workdays import today  # tests move `today` here
 
 DUE_WORKING_DAYS = 7
@@ -188,7 +187,7 @@ def _titles(req: ShareRequest) -> str:
 
 def _tell_requester(ctx: Context, req: ShareRequest, kind: str, subject: str,
                     body: str) -> None:
-    tell(ctx, [req.requester_id, *staff_of(ctx, [req.organization_id])], kind,
+    tell(ctx, [req.requester_id, *organization_staff(ctx.session, [req.organization_id])], kind,
          subject, body, _link(req))
 
 
@@ -250,7 +249,7 @@ def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     ctx.session.add(req)
     ctx.session.flush()
     if conditional:
-        tell(ctx, bureau_staff(ctx), "share_request_created",
+        tell(ctx, bureau_staff(ctx.session), "share_request_created",
              f"共享申请待审核：{org.title}",
              f"{org.title}申请共享「{_titles(req)}」，请于{req.due}前答复（7个工作日）。\n"
              f"应用场景：{req.scenario}", _link(req))
@@ -259,7 +258,7 @@ def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
         req.approved_at = req.decided_at = utcnow()
         req.reason = "无条件共享，自动批准"
         _grant(ctx, req)
-        tell(ctx, bureau_staff(ctx), "share_request_created", f"无条件共享已授权：{org.title}",
+        tell(ctx, bureau_staff(ctx.session), "share_request_created", f"无条件共享已授权：{org.title}",
              f"{org.title}申请共享「{_titles(req)}」（无条件共享），已自动授权。\n"
              f"应用场景：{req.scenario}", _link(req))
     ctx.session.flush()
@@ -287,7 +286,7 @@ def share_request_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     if req.needs_confirmation:
         req.status = "awaiting_confirmation"
         req.reason = clean["reason"]
-        tell(ctx, staff_of(ctx, _government(ctx), ("admin", "editor")),
+        tell(ctx, organization_staff(ctx.session, _government(ctx), ("admin", "editor")),
              "share_request_awaiting_confirmation", f"共享申请待确认：{req.organization.title}",
              f"县数据资源管理局已同意{req.organization.title}共享「{_titles(req)}」的申请，"
              f"请县人民政府确认（{req.due}前）。\n应用场景：{req.scenario}", _link(req))

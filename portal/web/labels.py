@@ -65,6 +65,7 @@ ORGANIZATION_TYPE: Mapping[str, LazyString] = {
     "town": _l("Town"),
     "development_zone": _l("Development zone"),
     "public_utility": _l("Public utility"),
+    "government": _l("County government"),
 }
 
 DATA_ITEM_TYPE: Mapping[str, LazyString] = {
