@@ -172,6 +172,25 @@ def _load_datasets(portal: Portal, plans: list[DatasetPlan], echo: Echo) -> None
             echo(f"  已加载数据集 {created}/{len(todo)}，资源 {files_written} 个")
 
 
+# Personal-information drafts the demo submits, so the bureau's review queue in the
+# console is not empty; the first asks to be opened on conditions, so its review shows
+# the desensitization gate's report (pseudonymised names and ID numbers).
+REVIEW_QUEUE = 3
+
+
+def _queue_reviews(portal: Portal, plans: list[DatasetPlan], echo: Echo) -> None:
+    for n, plan in enumerate([p for p in plans if p.personal][:REVIEW_QUEUE]):
+        shown = portal.call("package_show", {"id": plan.name}, user=SYSTEM)
+        if shown["publication_state"] != "draft":
+            continue
+        if n == 0:
+            portal.call("package_patch", {
+                "id": plan.name, "open_type": "conditional",
+                "open_condition": "实名注册，说明研究用途并承诺数据安全保护措施后申请使用"}, user=SYSTEM)
+        portal.call("publication_submit", {"id": plan.name, "note": "请审核发布。"}, user=SYSTEM)
+    echo(f"  待审核的目录条目 {REVIEW_QUEUE} 个（控制台“发布审核”）")
+
+
 def load_demo(portal: Portal, echo: Echo = print, seed: int = DEFAULT_SEED) -> DemoSummary:
     """Load the fictional demo county (organizations, themes, users, catalog, files)."""
     started = time.perf_counter()
@@ -197,6 +216,7 @@ def load_demo(portal: Portal, echo: Echo = print, seed: int = DEFAULT_SEED) -> D
     # One index write for the whole catalog instead of one per dataset.
     with portal.search.deferred():
         _load_datasets(portal, plans, echo)
+        _queue_reviews(portal, plans, echo)
     summary = _summary(portal, False, started, token)
     _print_summary(summary, echo)
     return summary
