@@ -112,6 +112,18 @@ def test_due_across_new_year_2027_without_the_year_in_the_holidays_file(
     assert county.apply()["due"] == "2027-01-06"
 
 
+def test_due_across_new_year_2027_with_the_bureau_s_2027_entries(
+        county: County, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    holidays = tmp_path / "holidays.toml"
+    holidays.write_text('[years.2027]\nholidays = ["2027-01-01"]\nworkdays = ["2027-01-03"]\n',
+                        encoding="utf-8")
+    monkeypatch.setattr(county.portal, "calendar", WorkCalendar(holidays))
+    clock.set("2026-12-25")
+    # 28-31 December, then Sunday 3 January (an adjusted working day), 4 and 5 January.
+    assert county.share()["due"] == "2027-01-05"
+    assert county.apply()["due"] == "2027-01-05"
+
+
 def test_a_town_needs_the_county_government_s_confirmation(county: County,
                                                            clock: Clock) -> None:
     made = county.share(who="town-editor", org="town")
