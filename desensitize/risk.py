@@ -8,8 +8,9 @@
 - persons: the natural persons the file describes (its rows, when a column holds
   personal data; the names found, in a text file);
 - direct identifiers: findings of a person's identifiers or names still in the
-  output as they were (kept by the policy, or left after treatment), not those
-  published as declared public by law;
+  output as they were (kept by the policy, left after treatment, or kept because a
+  reviewer confirmed the column is not personal), not those published as declared
+  public by law;
 - quasi-identifiers: columns that, combined, single people out (k-anonymity's
   roles), with the smallest group before and after generalisation.
 
@@ -47,6 +48,8 @@ def assess(report: Report) -> dict[str, Any]:
             describes_people = True
         if col.conflict:
             conflicts += 1
+        if col.declared == "confirmed":  # a reviewer kept them: still a person's, maybe
+            direct += col.kept_as_declared
         near_misses += sum(getattr(col, "near_misses", {}).values())
         for entity, count in col.entities.items():
             if entity not in DIRECT:

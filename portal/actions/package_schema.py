@@ -66,8 +66,44 @@ def data_items(value: Any) -> list[dict[str, Any]]:
         desc = item.get("description") or ""
         if not isinstance(desc, str):
             raise Invalid(f"Item {i} ({name}): description must be a string")
+        try:
+            public = boolean(item.get("public_by_law", False))
+        except Invalid:
+            raise Invalid(f"Item {i} ({name}): public_by_law must be true or false") from None
+        basis = item.get("legal_basis") or ""
+        if not isinstance(basis, str):
+            raise Invalid(f"Item {i} ({name}): legal_basis must be a string")
+        if public and personal:
+            raise Invalid(f"Item {i} ({name}): an item cannot be both personal and "
+                          "public by law")
+        if public and not basis.strip():
+            raise Invalid(f"Item {i} ({name}): public_by_law needs a legal_basis (the law "
+                          "that makes it public)")
+        # `confirmed` (a reviewer's, desensitize.declared) is never taken from the caller:
+        # publication_item_confirm sets it and package updates carry it over.
         out.append({"name": name.strip(), "type": kind, "description": desc.strip(),
-                    "personal": personal})
+                    "personal": personal, "public_by_law": public,
+                    "legal_basis": basis.strip() if public else ""})
+    return out
+
+
+CONFIRMATION_KEYS = ("confirmed", "confirmed_reason", "confirmed_by", "confirmed_at")
+
+
+def carry_confirmations(old: list[dict[str, Any]], new: list[dict[str, Any]]
+                        ) -> list[dict[str, Any]]:
+    """A reviewer's confirmation stays with an item while its name and flags do not
+    change; an item the department re-declares has to be confirmed again."""
+    def flags(item: dict[str, Any]) -> tuple[Any, ...]:
+        return (item.get("name"), bool(item.get("personal")), bool(item.get("public_by_law")))
+
+    confirmed = {flags(i): i for i in old or [] if i.get("confirmed")}
+    out = []
+    for item in new:
+        before = confirmed.get(flags(item))
+        if before is not None:
+            item = {**item, **{k: before[k] for k in CONFIRMATION_KEYS if k in before}}
+        out.append(item)
     return out
 
 

@@ -94,7 +94,9 @@ PLAIN = tuple(name for name, f in FIELDS.items()
               if f.kind in ("text", "textarea", "select", "date", "org", "licence"))
 DEFAULTS = {"share_method": "api", "grading": "general", "license_id": "notspecified"}
 
-ITEM_KEY = re.compile(r"^data_items-(\d{1,4})-(name|type|description|personal)$")
+ITEM_KEY = re.compile(
+    r"^data_items-(\d{1,4})-(name|type|description|personal|public_by_law|legal_basis)$")
+ITEM_FLAGS = ("personal", "public_by_law")
 ITEM_TYPES = DATA_ITEM_TYPES
 MAX_ITEMS = 500
 BLANK_ROWS = 2
@@ -102,7 +104,8 @@ TAG_SEPARATORS = re.compile(r"[,，、;；\n]")
 
 
 def blank_item() -> dict[str, Any]:
-    return {"name": "", "type": "text", "description": "", "personal": False}
+    return {"name": "", "type": "text", "description": "", "personal": False,
+            "public_by_law": False, "legal_basis": ""}
 
 
 def item_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
@@ -114,7 +117,7 @@ def item_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
         if match:
             row = rows.setdefault(int(match.group(1)), blank_item())
             field = match.group(2)
-            row[field] = bool(value) if field == "personal" else value.strip()
+            row[field] = bool(value) if field in ITEM_FLAGS else value.strip()
     items = [rows[i] for i in sorted(rows)][:MAX_ITEMS]
     return [r for r in items if r["name"] or r["description"]]
 

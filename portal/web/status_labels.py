@@ -75,6 +75,17 @@ LABELS: Mapping[str, Mapping[str, LazyString]] = {
         "replace": _l("replaced"),
         "block": _l("blocks publication"),
         "drop": _l("column dropped"),
+        "public_by_law": _l("published as public by law"),
+    },
+    "risk": {
+        "low": _l("Low"),
+        "medium": _l("Medium"),
+        "high": _l("High"),
+    },
+    "declared": {
+        "personal": _l("declared personal"),
+        "public_by_law": _l("public by law"),
+        "confirmed": _l("confirmed not personal"),
     },
 }
 
