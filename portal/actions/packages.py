@@ -10,7 +10,7 @@ from portal import audit
 from portal.actions import lookup, publication
 from portal.actions.dictize import package_dict
 from portal.actions.errors import NotAuthorized, ValidationError
-from portal.actions.package_schema import validate_package
+from portal.actions.package_schema import carry_confirmations, validate_package
 from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import Caller, Context, action
 from portal.actions.resources import new_resource
@@ -105,6 +105,9 @@ def _check_unique(ctx: Context, clean: dict[str, Any], own_id: str | None) -> No
 
 
 def _apply(ctx: Context, ds: Dataset, clean: dict[str, Any], org: Organization) -> None:
+    if "data_items" in clean:
+        clean = {**clean, "data_items": carry_confirmations(ds.data_items or [],
+                                                            clean["data_items"])}
     for key in _SCALARS:
         if key in clean:
             setattr(ds, key, clean[key])
@@ -126,7 +129,7 @@ def _audit(ctx: Context, ds: Dataset, detail: dict[str, Any] | None = None) -> N
 def _result(ctx: Context, ds: Dataset) -> dict[str, Any]:
     ctx.session.flush()
     ctx.session.refresh(ds)
-    return package_dict(ds, ctx.portal.site_url)
+    return package_dict(ds, ctx.portal.site_url, ctx.user)
 
 
 @action()
@@ -240,7 +243,7 @@ def package_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return a catalog entry with its resources. Params: id (id or name)."""
     ds = lookup.dataset(ctx.session, lookup.required_id(params))
     authorize(ctx, Target(dataset=ds))
-    return package_dict(ds, ctx.portal.site_url)
+    return package_dict(ds, ctx.portal.site_url, ctx.user)
 
 
 LIST_SCHEMA = {

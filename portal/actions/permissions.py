@@ -230,6 +230,7 @@ RULES: dict[str, Rule] = {
     # a review is read by the bureau and the entry's organization
     "publication_submit": dataset_editable,
     "publication_approve": sysadmin,
+    "publication_item_confirm": sysadmin,
     "publication_reject": sysadmin,
     "publication_withdraw": sysadmin,
     "publication_review_show": org_member,

@@ -89,6 +89,7 @@ def load_actions() -> dict[str, ActionSpec]:
         publication,
         requests,
         resources,
+        review_risk,
         search,
         sharing,
     )

@@ -102,9 +102,32 @@ def _decide(review_id: str, action: str, params: dict[str, Any], done: str) -> s
 @bp.route("/review/<review_id>/approve", methods=["POST"])
 @staff_only
 def approve(review_id: str) -> str | Response:
-    return _decide(review_id, "publication_approve",
-                   {"note": request.form.get("note", "").strip()},
+    params: dict[str, Any] = {"note": request.form.get("note", "").strip()}
+    if request.form.get("accept_risk"):  # the high-risk confirmation on the page
+        params.update(accept_risk=True, reason=request.form.get("risk_reason", "").strip())
+    return _decide(review_id, "publication_approve", params,
                    _("Approved: the entry is published."))
+
+
+@bp.route("/review/<review_id>/confirm-item", methods=["POST"])
+@staff_only
+def confirm_item(review_id: str) -> str | Response:
+    """The bureau confirms a data item's declaration against the gate's finding."""
+    _require("publication_item_confirm")
+    review = _call_or_abort("publication_review_show", {"id": review_id})
+    params = {"id": review["dataset_id"], "item": request.form.get("item", ""),
+              "reason": request.form.get("confirm_reason", "").strip()}
+    try:
+        result = call("publication_item_confirm", params)
+    except NotAuthorized:
+        abort(403)
+    except NotFound:
+        abort(404)
+    except ValidationError as exc:
+        return _review_page(review, field_errors(exc), {"confirm_reason": params["reason"]})
+    flash(_("Declaration confirmed: the files are checked again."), "success")
+    latest = (result.get("review") or {}).get("id") or review_id
+    return redirect(url_for(".show", review_id=latest))
 
 
 @bp.route("/review/<review_id>/reject", methods=["POST"])
