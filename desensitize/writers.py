@@ -10,7 +10,8 @@
   stays; UTF-16/32 keep their byte order and BOM) and line ends; minimal quoting.
 - XLSX: one sheet with the name of the sheet read, one header row (the reader's
   column names: a title row or a two-row header becomes one row). Other sheets
-  were not scanned and are not written.
+  are not written (`apply` scans them and blocks a file whose other sheets hold
+  personal data).
 - JSON array / NDJSON: one object per row with the column names as keys; an
   empty cell is null (the reader makes "" and a missing key empty cells too).
 - Cells are text in every reader; XLSX and JSON get numbers (and XLSX dates,
@@ -18,6 +19,14 @@
   input (`ValueKinds`), when the written value still is one ("1985-03-02"
   generalised to "1985" in a date column is text).
 - Header names are the reader's: a duplicate name comes out as "name_2".
+- Formula injection: in CSV, TSV and XLSX a text cell (or header) that starts
+  with = + - @ or a tab or carriage return gets a leading apostrophe
+  (`neutralise`), unless it is just a number ("-12.5"): the rule of the
+  portal's datastore dumps (portal/web/dump_formats.py keeps its own copy).
+  JSON is written as read. An XLSX cell is never written as a formula.
+- XLSX output carries cell values only: a fresh workbook, so no comments,
+  document properties of the source, defined names, external links, macros or
+  formulas (a formula's cached value, which the reader reads, is a value).
 
 A value the output encoding cannot hold: the input's values always can (they were
 decoded from it), so only a treated value can fail (a Faker name in Big5, say);
@@ -58,6 +67,17 @@ _FIT_AS = {"gb18030": "gbk"}
 REPLACEMENT = "*"
 _SUFFIXES = {"csv": ".csv", "tsv": ".tsv", "xlsx": ".xlsx", "json": ".json", "ndjson": ".ndjson"}
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
+# Formula injection (the rule of portal/web/dump_formats.py, which keeps its own copy).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe;
+    text that is just a number ("-12.5") stays as it is."""
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 class WriteError(ValueError):
@@ -237,10 +257,10 @@ def write_rows(path: Path, spec: OutputSpec, rows: Iterable[Sequence[str | None]
 def _write_csv(text: IO[str], spec: OutputSpec, rows: Iterable[Sequence[str | None]]) -> int:
     delimiter = "\t" if spec.format == "tsv" else (spec.delimiter or ",")
     writer = csv.writer(text, delimiter=delimiter, lineterminator=spec.line_terminator)
-    writer.writerow(spec.columns)
+    writer.writerow([neutralise(c) for c in spec.columns])
     n = 0
     for row in rows:
-        writer.writerow(["" if c is None else c for c in row])
+        writer.writerow(["" if c is None else neutralise(c) for c in row])
         n += 1
     return n
 
@@ -278,10 +298,8 @@ def _write_xlsx(path: Path, spec: OutputSpec, rows: Iterable[Sequence[str | None
     allowed = ("integer", "number", "date", "datetime", "boolean")
 
     def cell(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith("="):
-            out = WriteOnlyCell(sheet, value)  # text, not a formula
-            out.data_type = "s"
-            return out
+        if isinstance(value, str):
+            return neutralise(value)  # text, never a formula: it cannot start with "="
         if isinstance(value, datetime | date):
             out = WriteOnlyCell(sheet, value)
             out.number_format = "yyyy-mm-dd" if type(value) is date else "yyyy-mm-dd hh:mm:ss"

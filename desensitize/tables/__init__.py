@@ -8,6 +8,8 @@ the spreadsheet harvester (DESIGN.md: "write it once, in desensitize/").
         for row in table.rows():             # list[str | None], len == len(columns)
             ...
         table.issues                         # ragged rows etc., filled while reading
+        table.preface                        # text above the header (skipped, not rows)
+        table.overflow = callback            # (row, cells cut past the header's width)
 
 Rows stream: memory does not grow with the file. Every cell comes out as text
 (or None for an empty cell) whatever the format, so type inference

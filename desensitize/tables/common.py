@@ -14,7 +14,7 @@ type inference and a second one to load.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -78,6 +78,12 @@ class BaseTable:
         self.path = path
         self.limits = limits
         self.issues: list[RowIssue] = []
+        # Text above the header the reader skipped (a CSV's preface and "#" lines, an
+        # XLSX sheet's title rows), one string per record: never a row, never released.
+        self.preface: list[str] = []
+        # Called with (0-based data row, the non-empty cells past the header's width)
+        # when a reader cuts a long row, before the row is yielded (apply scans them).
+        self.overflow: Callable[[int, list[str]], None] | None = None
         self._live: list[Iterator[list[str | None]]] = []
         self._closed = False
 

@@ -10,10 +10,18 @@
   files wrong; parsing is exact about what will actually be read. TSV (by
   extension or `format="tsv"`) is always tab-separated.
 - Records: the csv module on a text stream opened with newline="", so quoted
-  cells may hold line breaks. Blank lines are skipped. The first non-blank
-  record is the header.
+  cells may hold line breaks. Blank lines are skipped.
+- Header: the first non-blank record, unless a preface comes before it (exports
+  often start with "填报单位：XX局 联系人：张三 ..." or "# 导出时间 ..." lines).
+  Over the sniffed records the most common width is the table's width; records
+  before the first one that looks like a header (`header_index`: more than half
+  of that width filled, not a "#" line narrower than the table) are the preface,
+  at most MAX_PREFACE of them. `table.preface` holds them (their non-empty cells
+  joined by a space): they are not rows, and apply scans them and never releases
+  them.
 - Ragged rows: a short row is padded with None, a long one cut to the header's
-  width; each is reported as a RowIssue with its first physical line.
+  width; each is reported as a RowIssue with its first physical line, and the
+  non-empty cells cut go to `table.overflow` (when set) before the row is yielded.
 - A file that ends inside a quoted cell (truncated, or a quote never closed)
   yields its last row and reports it. To know, the reader feeds the csv module
   a sentinel line after the real end: it comes back alone when the last record
@@ -29,7 +37,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,7 @@ from desensitize.tables.encoding import SAMPLE_BYTES, detect_encoding, mixed_enc
 DELIMITERS = (",", "\t", ";", "|")
 SNIFF_BYTES = 1 << 16
 SNIFF_RECORDS = 200
+MAX_PREFACE = 20  # records above the header, at most
 # Two noncharacters: never in real text, so never mistaken for data.
 SENTINEL = "\ufdd0\ufdd1"
 _READ_CHUNK = 1 << 16
@@ -60,6 +70,7 @@ class CsvTable(BaseTable):
             if not self._header_fits(self._decode(head, complete), complete):
                 raise TableError(f"{self.source}: the first row is longer than "
                                  f"{SAMPLE_BYTES // 1024} KiB; it cannot be a header")
+        self._header_at = self._find_header(text, whole)
         header = self._read_header()
         self.info = TableInfo(format="tsv" if tsv else "csv",
                               columns=unique_columns(header, limits, self.source),
@@ -94,7 +105,21 @@ class CsvTable(BaseTable):
         except csv.Error:
             return True  # a giant cell: reading the header for real reports it
 
+    def _find_header(self, text: str, whole: bool) -> int:
+        """How many non-blank records come before the header (see `header_index`), from
+        the sniffing sample."""
+        parsed = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
+                            strict=False)
+        try:
+            records = [r for r in islice(parsed, SNIFF_RECORDS) if r]
+        except csv.Error:
+            return 0
+        if not whole and len(records) > 1:
+            records.pop()  # may be cut by the sample
+        return header_index(records)
+
     def _read_header(self) -> list[str | None]:
+        skip = self._header_at
         with self._open_text() as f:
             reader = self._reader(f)
             try:
@@ -105,6 +130,11 @@ class CsvTable(BaseTable):
                         if record[-1].endswith(SENTINEL):
                             raise TableError(f"{self.source}: the file ends inside a quoted "
                                              "cell of the header (an unbalanced quote?)")
+                        if skip:
+                            skip -= 1
+                            self.preface.append(" ".join(c.strip() for c in record
+                                                         if c.strip()))
+                            continue
                         return list(record)
             except (csv.Error, UnicodeDecodeError) as error:
                 raise self._error(error, reader) from None
@@ -127,9 +157,12 @@ class CsvTable(BaseTable):
         with self._open_text() as f:
             reader = self._reader(f)
             try:
-                for record in reader:  # skip blank lines, then the header
+                skip = self._header_at + 1
+                for record in reader:  # skip blank lines and the preface, then the header
                     if record:
-                        break
+                        skip -= 1
+                        if not skip:
+                            break
                 prev_end = reader.line_num  # last line of the record before `current`
                 current = next(reader)  # the sentinel guarantees one
                 current_end = reader.line_num
@@ -142,7 +175,7 @@ class CsvTable(BaseTable):
                         yield current
                         row += 1
                     elif current:
-                        yield _fit(current, ncols, row, prev_end + 1, log)
+                        yield _fit(current, ncols, row, prev_end + 1, log, self.overflow)
                         row += 1
                     prev_end, current, current_end = current_end, record, reader.line_num
             except (csv.Error, UnicodeDecodeError) as error:
@@ -151,14 +184,15 @@ class CsvTable(BaseTable):
             current[-1] = current[-1].removesuffix(SENTINEL)
             log.add(row, prev_end + 1, "the file ends inside a quoted cell (a truncated file "
                                        "or a quote never closed); the row may be incomplete")
-            yield _fit(current, ncols, row, None, log)
+            yield _fit(current, ncols, row, None, log, self.overflow)
             row += 1
         log.finish(row)
 
 
-def _fit(record: list[str], ncols: int, row: int, line: int | None,
-         log: IssueLog) -> list[str | None]:
-    """Pad or cut a ragged record to the header's width, reporting it."""
+def _fit(record: list[str], ncols: int, row: int, line: int | None, log: IssueLog,
+         spill: Callable[[int, list[str]], None] | None = None) -> list[str | None]:
+    """Pad or cut a ragged record to the header's width, reporting it; the cells cut go
+    to `spill`."""
     n = len(record)
     if n < ncols:
         log.add(row, line, f"{n} cells where the header has {ncols}; the missing cells "
@@ -167,6 +201,8 @@ def _fit(record: list[str], ncols: int, row: int, line: int | None,
     if n > ncols:
         extra = [c for c in record[ncols:] if c]
         if extra:
+            if spill is not None:
+                spill(row, extra)
             shown = ", ".join(repr(c[:40]) for c in extra[:3])
             log.add(row, line, f"{n} cells where the header has {ncols}; the cells past the "
                                f"header were dropped: {shown}")
@@ -174,6 +210,23 @@ def _fit(record: list[str], ncols: int, row: int, line: int | None,
             log.add(row, line, f"{n} cells where the header has {ncols}; the empty cells "
                                "past the header were dropped")
     return [c or None for c in record[:ncols]]
+
+
+def header_index(records: list[list[str]]) -> int:
+    """The index of the header among a file's first non-blank records: 0 unless records
+    that look like a preface come first (see the module docstring)."""
+    if len(records) < 2:
+        return 0
+    widths = Counter(len(r) for r in records if len(r) > 1)  # one-cell lines: text
+    if not widths:
+        return 0
+    width = max(widths, key=lambda w: (widths[w], w))
+    for i, record in enumerate(records[:MAX_PREFACE + 1]):
+        filled = sum(1 for c in record if c.strip())
+        comment = record[0].lstrip().startswith("#") and len(record) < width
+        if filled > width // 2 and not comment:
+            return i
+    return 0
 
 
 def sniff_delimiter(text: str, whole: bool = True) -> str:
@@ -191,6 +244,7 @@ def sniff_delimiter(text: str, whole: bool = True) -> str:
             continue
         if cut and len(records) > 1:
             records.pop()  # may end inside a quoted cell cut by the sample
+        records = records[header_index(records):]  # a preface does not count
         if not records or len(records[0]) < 2:
             continue
         width = len(records[0])

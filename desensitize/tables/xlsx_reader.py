@@ -20,6 +20,10 @@
   2**53 too), other floats by repr, dates and datetimes in ISO 8601 (the date
   alone when the time is midnight), times as HH:MM:SS, booleans "true"/"false".
 - RowIssue.line is the sheet's row number, as Excel shows it.
+- `table.preface`: the title rows skipped above the header; `table.overflow`
+  gets the non-empty cells cut past the header's width; `other_sheets()` yields
+  every other sheet's state (visible, hidden, veryHidden) and cell texts, so a
+  caller releasing one sheet can account for the rest.
 """
 
 from __future__ import annotations
@@ -107,6 +111,10 @@ class XlsxTable(BaseTable):
         finally:
             first_rows.close()
         start, depth = _header_rows(head, merges, self.source)
+        for values in head[:start - 1]:
+            texts = [t for t in map(cell_text, values) if t]
+            if texts:
+                self.preface.append(" ".join(texts))
         header = _header_names(head, merges, start, depth)
         self._data_start = start + depth  # 1-based sheet row of the first data row
         self._merges = [m for m in merges if m[0] >= self._data_start]
@@ -155,12 +163,38 @@ class XlsxTable(BaseTable):
             if len(values) > ncols:
                 extra = [t for t in map(cell_text, values[ncols:]) if t]
                 if extra:
+                    if self.overflow is not None:
+                        self.overflow(row, extra)
                     shown = ", ".join(repr(t[:40]) for t in extra[:3])
                     log.add(row, number, f"cells past the header's {ncols} columns were "
                                          f"dropped: {shown}")
             yield cells
             row += 1
         log.finish(row)
+
+    def other_sheets(self) -> Iterator[tuple[str, str, Iterator[str]]]:
+        """(name, state, its non-empty cell texts) for every sheet but the one read; a
+        chart sheet yields no texts."""
+        for name in self._book.sheetnames:
+            if name == self.info.sheet:
+                continue
+            sheet = self._book[name]
+            state = getattr(sheet, "sheet_state", "visible") or "visible"
+            yield name, state, self._texts(sheet)
+
+    def _texts(self, sheet: Any) -> Iterator[str]:
+        if not hasattr(sheet, "iter_rows"):
+            return
+        try:
+            sheet.reset_dimensions()
+            for values in sheet.iter_rows(values_only=True):
+                for value in values:
+                    text = cell_text(value)
+                    if text:
+                        yield text
+        except Exception as error:
+            raise TableError(f"{self.source}: the sheet {sheet.title!r} cannot be read "
+                             f"({type(error).__name__}: {error})") from None
 
     def close(self) -> None:
         super().close()

@@ -16,10 +16,18 @@ byte-level search, without parsing the rows as XML: it costs a decompression
 pass and little else, and works on sheets of any size (loading the first rows
 in openpyxl's normal mode would parse the whole sheet into memory). A literal
 "<mergeCell" cannot occur in cell text, which the XML escapes.
+
+What else a workbook holds (`workbook_extras`): cell comments (and threaded
+comments and their authors), document properties, defined names, external
+links, pivot caches, drawings and charts, macros. None of it is ever released
+(the gate writes a fresh workbook of cell values); the texts are picked out of
+the parts with the same byte-level search (text between tags, no XML parsing,
+so no entity expansion) for the gate to scan and report.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 import zlib
@@ -31,6 +39,21 @@ from desensitize.tables import Limits, TableError
 
 MAX_PARTS = 10_000
 _RATIO_FLOOR = 1 << 20  # parts smaller than this may compress as well as they like
+# (kind, part name pattern): what a released workbook never carries.
+EXTRA_PARTS = (
+    ("cell comments", re.compile(r"xl/(?:comments[^/]*|threadedComments/[^/]*|persons/[^/]*"
+                                 r"|drawings/vmlDrawing[^/]*)\.(?:xml|vml)\Z", re.I)),
+    ("document properties", re.compile(r"docProps/[^/]*\.xml\Z", re.I)),
+    ("defined names", re.compile(r"xl/workbook\.xml\Z", re.I)),
+    ("external links", re.compile(r"xl/externalLinks/[^/]*\.xml\Z", re.I)),
+    ("pivot caches", re.compile(r"xl/pivotCache/[^/]*\.xml\Z", re.I)),
+    ("drawings and charts", re.compile(r"xl/(?:drawings|charts)/[^/]*\.xml\Z", re.I)),
+    ("macros", re.compile(r"xl/vbaProject\.bin\Z|xl/macrosheets/", re.I)),
+)
+_TEXT = re.compile(rb">([^<]+)<")
+_DEFINED = re.compile(rb"<(?:\w+:)?definedName\b[^>]*>([^<]*)<", re.I)
+_NAMED = re.compile(rb"\b(?:name|displayName|userId|author)\s*=\s*\"([^\"]*)\"", re.I)
+_MAX_EXTRA_BYTES = 64 << 20  # text of extra parts read, at most
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']")
 
 
@@ -82,3 +105,37 @@ def merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
         if None not in (min_col, min_row, max_col, max_row):
             ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
     return sorted(ranges)
+
+
+def workbook_extras(path: Path) -> dict[str, list[str]]:
+    """Kind (see EXTRA_PARTS) -> the texts its parts hold, for every kind present. Macros
+    are binary: their entry holds no text. Defined names give their names and formulas."""
+    found: dict[str, list[str]] = {}
+    budget = _MAX_EXTRA_BYTES
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                for kind, pattern in EXTRA_PARTS:
+                    if not pattern.match(info.filename):
+                        continue
+                    if kind == "macros":
+                        found.setdefault(kind, [])
+                        break
+                    data = archive.read(info)[:budget]
+                    budget -= len(data)
+                    if kind == "defined names":
+                        texts = [m.group(0) for m in re.finditer(
+                            rb"<(?:\w+:)?definedName\b[^>]*>[^<]*<", data)]
+                        if not texts:
+                            break
+                        data = b"".join(texts)
+                        values = _DEFINED.findall(data) + _NAMED.findall(data)
+                    else:
+                        values = _TEXT.findall(data) + _NAMED.findall(data)
+                    texts = [t for t in (html.unescape(v.decode("utf-8", "replace")).strip()
+                                         for v in values) if t]
+                    found.setdefault(kind, []).extend(texts)
+                    break
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
+        raise TableError(f"{path.name}: the workbook cannot be read ({error})") from None
+    return {k: v for k, v in found.items() if v or k == "macros"}
