@@ -18,7 +18,16 @@ A table is read twice and its output once:
    in it blocks the file. Only then is it renamed to the output.
 
 A blocked file leaves no output (a pre-existing file at the output path is not
-touched). A file with nothing to treat is copied as it is ("allowed"). Data
+touched). The output is always written by the gate from what was read, never
+copied from the upload: a file with nothing to treat is rewritten too (and
+decided "allowed"). What a table reader skips is scanned and never released:
+lines above a CSV's header and an XLSX sheet's title rows (`table.preface`),
+cells past the header's width (`table.overflow`), an XLSX's other sheets
+(a finding in one blocks the file, naming the sheet: only the sheet read is
+released), its comments, document properties, defined names and the like
+(`xlsx_zip.workbook_extras`); `report.left_out` says what was not carried over.
+Report samples are the treated values as written (a kept or dropped value
+shows its default mask). Data
 graded core is blocked before anything is read. Text files (.txt, .log, .md)
 are treated line by line through the scanner's free-text path; k-anonymity does
 not apply to them.
@@ -29,7 +38,7 @@ from __future__ import annotations
 import marshal
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any
@@ -39,13 +48,12 @@ from desensitize.kanon import KAnonymizer, role_columns
 from desensitize.policy import Policy, TargetPolicy, load_policy
 from desensitize.report import ALLOWED, ALLOWED_AFTER_TREATMENT, ColumnReport, Report
 from desensitize.tables import open_table
-from desensitize.treatments import Treater
+from desensitize.treatments import TEXT_TREATMENTS, Treater
 from desensitize.writers import (
     OutputSpec,
     PendingFile,
     ValueKinds,
     byte_order,
-    copy_file,
     fit_encoding,
     write_lines,
     write_rows,
@@ -59,6 +67,8 @@ PROGRESS_STEP = 1000
 SPOOL_BATCH = 1000  # rows per marshal record: one record per row costs a read call each
 MAX_REPORTED_ISSUES = 20
 TEXT_COLUMN = "(text)"
+PREFACE_COLUMN = "(above the header)"
+OVERFLOW_COLUMN = "(past the header)"
 # Reader issues quote the cells they dropped (a ragged row's extra cells): raw values,
 # which a report never holds.
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
@@ -148,11 +158,33 @@ class _Run:
         """Report the findings of one cell or line; block on a forbidden entity."""
         for f in findings:
             treatment = "drop" if dropped else self.rules.rule(f.entity).treatment
-            column.count(f, text[f.start:f.end], treatment)
+            value = text[f.start:f.end]
+            column.count(f, value, treatment, self.shown(f, value, treatment))
             if treatment == "block" and f.entity not in self._blocked_seen:
                 self._blocked_seen.add(f.entity)
                 self.report.block(f"{f.entity} found (column {column.name}): the policy for "
                                   f"{self.rules.name} refuses files holding it")
+
+    def shown(self, f: Finding, value: str, treatment: str) -> str | None:
+        """The value as the output holds it (the same treatment, the same encoding fit),
+        for the report's samples; None when it is kept or dropped (the report masks it)."""
+        if treatment not in TEXT_TREATMENTS or f.entity not in self.treater.rules:
+            return None
+        out = self.treater.treat(value, [Finding(f.entity, 0, len(value), f.score)])
+        return fit_encoding(out, self.report.encoding)
+
+    def scan_dropped(self, column: str, texts: Iterable[str], cells: bool = False) -> int:
+        """Scan text that is not released; its findings count as dropped. The number
+        of findings."""
+        col, n = self.report.column(column), 0
+        for text in texts:
+            found = self.scanner.scan_cell(text) if cells else self.scanner.scan_text(text)
+            if found:
+                self.count(col, text, found, dropped=True)
+                n += len(found)
+        if n:
+            self.changed = True  # something personal is left out: a treatment
+        return n
 
     def treat(self, text: str, findings: Sequence[Finding], encoding: str | None) -> str:
         treated = self.treater.treat(text, findings)
@@ -187,10 +219,11 @@ class _Run:
             col.residual = {e: c.count for e, c in col.entities.items()
                             if c.treatment == "keep"}
 
-    def finish_unchanged(self) -> None:
+    def finish_unchanged(self, pending: PendingFile) -> None:
+        """Nothing was treated: the rewritten file goes as it is (never the input's bytes)."""
         self.kept_as_residual()
         if self.decide():
-            copy_file(self.path, self.out)
+            pending.commit()
             self.report.output = str(self.out)
 
 
@@ -209,9 +242,13 @@ class _TableRun(_Run):
             info = table.info
             report.format, report.encoding = info.format, info.encoding
             report.delimiter, report.sheet = info.delimiter, info.sheet
+            overflow: list[int] = [0, 0]  # rows, cells
+            if hasattr(table, "overflow"):
+                table.overflow = lambda row, cells: self._overflow(overflow, cells)
             kinds = self._scan(table, spool)
             report.issues = [f"row {i.row + 1}: {_QUOTED.sub(_ELIDED, i.message)}"
                              for i in table.issues[:MAX_REPORTED_ISSUES]]
+            self._left_out(table, overflow)
             t = self._timed("scan", t)
             if self.kanon.enabled:
                 result = report.kanon = self.kanon.plan()
@@ -224,9 +261,7 @@ class _TableRun(_Run):
             t = self._timed("kanon", t)
             if report.blocked:
                 return
-            if not self.changed:
-                self.finish_unchanged()
-                return
+            # Written from the rows read even when nothing changed: never the input's bytes.
             keep = [i for i in range(len(info.columns)) if i not in self.dropped]
             spec = OutputSpec.like(info, source=self.path,
                                    columns=[info.columns[i] for i in keep],
@@ -240,6 +275,49 @@ class _TableRun(_Run):
                 if self.decide():
                     pending.commit()
                     report.output = str(self.out)
+
+    def _overflow(self, counts: list[int], cells: list[str]) -> None:
+        counts[0] += 1
+        counts[1] += len(cells)
+        self.scan_dropped(OVERFLOW_COLUMN, cells)
+
+    def _left_out(self, table: Any, overflow: list[int]) -> None:
+        """Scan and report what the reader read and the release leaves out."""
+        report = self.report
+        preface = list(getattr(table, "preface", ()))
+        if preface:
+            n = self.scan_dropped(PREFACE_COLUMN, preface)
+            report.left_out.append(f"{len(preface)} lines above the header (title, preface or "
+                                   f"comment lines): not released{_found(n)}")
+        if overflow[0]:
+            found = sum(c.count for c in report.column(OVERFLOW_COLUMN).entities.values())
+            report.left_out.append(f"{overflow[1]} cells past the header's width in "
+                                   f"{overflow[0]} rows: not released{_found(found)}")
+        if table.info.format == "xlsx":
+            self._other_parts(table)
+
+    def _other_parts(self, table: Any) -> None:
+        """An XLSX's other sheets and its parts other than cells (see the docstring)."""
+        from desensitize.tables.xlsx_zip import workbook_extras
+
+        report = self.report
+        for name, state, texts in table.other_sheets():
+            column = f"(sheet {name})"
+            cells = list(texts)
+            n = self.scan_dropped(column, cells, cells=True)
+            kind = "" if state == "visible" else f" ({state})"
+            if n:
+                entities = ", ".join(sorted(report.column(column).entities))
+                report.block(f"the sheet {name!r}{kind} holds {entities}: only the sheet "
+                             f"{table.info.sheet!r} is released and treated; remove the "
+                             "sheet or publish it as a file of its own")
+            elif cells:
+                report.left_out.append(f"the sheet {name!r}{kind}: {len(cells)} cells, "
+                                       "not released (only the sheet read is)")
+        for kind, texts in workbook_extras(self.path).items():
+            n = self.scan_dropped(f"({kind})", texts)
+            report.left_out.append(f"{kind}: not carried over (a release holds cell values "
+                                   f"only){_found(n)}")
 
     def _scan(self, table: Any, spool: IO[bytes]) -> list[str]:
         report, scanner = self.report, self.scanner
@@ -356,7 +434,7 @@ class _TextRun(_Run):
             if report.blocked:
                 return
             if not self.changed:
-                self.finish_unchanged()
+                self.finish_unchanged(pending)
                 return
             for line in read_lines(pending.path, encoding):
                 self.residual(TEXT_COLUMN, self.scanner.scan_text(line))
@@ -382,3 +460,7 @@ class _TextRun(_Run):
                 self.counter.tick()
                 yield line + raw[len(raw.rstrip("\r\n")):]
         self.counter.flush()
+
+
+def _found(n: int) -> str:
+    return f"; {n} findings in it were scanned and left out" if n else ""

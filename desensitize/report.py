@@ -1,9 +1,11 @@
 """The report of one `apply`: what was found, what was done, what remained, and the
 decision with its reasons. JSON (`Report.to_json()`), rendered by the portal later.
 
-Raw values never enter a report: samples are masked with the default masks of
-`treatments.MASK_DEFAULTS` (a name as 王**, an ID as 341324********1234) and cut
-to SAMPLE_CHARS characters, whatever treatment the policy applied.
+Raw values never enter a report: a sample is the value as the output holds it
+(the policy's treatment: 341324************ when the policy masks all but six),
+and a value the output does not change (kept, dropped, blocked) is masked with
+the default masks of `treatments.MASK_DEFAULTS` (a name as 王**, an ID as
+341324********1234); samples are cut to SAMPLE_CHARS characters.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from desensitize.findings import Finding
 from desensitize.kanon import KResult
 from desensitize.treatments import mask
 
-ALLOWED = "allowed"  # nothing needed treatment: the output is the input
+ALLOWED = "allowed"  # nothing needed treatment: the output is the input rewritten
 ALLOWED_AFTER_TREATMENT = "allowed_after_treatment"
 BLOCKED = "blocked"
 DECISIONS = (ALLOWED, ALLOWED_AFTER_TREATMENT, BLOCKED)
@@ -25,9 +27,11 @@ SAMPLES = 3  # distinct masked samples kept per column and entity type
 SAMPLE_CHARS = 40
 
 
-def masked_sample(value: str, entity: str) -> str:
-    """A sample safe to show: masked with the entity's default mask, then cut."""
-    shown = mask(value, entity)
+def masked_sample(value: str, entity: str, shown: str | None = None) -> str:
+    """A sample safe to show: `shown` (the treated value as written) when it differs
+    from `value`, else `value` masked with the entity's default mask; then cut."""
+    if shown is None or shown == value:
+        shown = mask(value, entity)
     return shown if len(shown) <= SAMPLE_CHARS else shown[:SAMPLE_CHARS - 1] + "…"
 
 
@@ -37,10 +41,11 @@ class EntityCount:
     treatment: str = "keep"
     samples: list[str] = field(default_factory=list)
 
-    def add(self, value: str, entity: str) -> None:
+    def add(self, value: str, entity: str, shown: str | None = None) -> None:
+        """Count one finding; `shown` is its treated value as written, if it was."""
         self.count += 1
         if len(self.samples) < SAMPLES:
-            shown = masked_sample(value, entity)
+            shown = masked_sample(value, entity, shown)
             if shown not in self.samples:
                 self.samples.append(shown)
 
@@ -58,11 +63,12 @@ class ColumnReport:
     cells_changed: int = 0
     residual: dict[str, int] = field(default_factory=dict)  # findings left in the output
 
-    def count(self, finding: Finding, value: str, treatment: str) -> None:
+    def count(self, finding: Finding, value: str, treatment: str,
+              shown: str | None = None) -> None:
         stats = self.entities.get(finding.entity)
         if stats is None:
             stats = self.entities[finding.entity] = EntityCount(treatment=treatment)
-        stats.add(value, finding.entity)
+        stats.add(value, finding.entity, shown)
 
     def to_json(self) -> dict[str, Any]:
         return {"column": self.name, "profile_entity": self.profile_entity,
@@ -90,6 +96,9 @@ class Report:
     policy: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     issues: list[str] = field(default_factory=list)  # reader issues (ragged rows...)
+    # What the input held and the release does not carry (never quoted): lines above the
+    # header, cells past it, other sheets, comments, document properties...
+    left_out: list[str] = field(default_factory=list)
     _by_name: dict[str, ColumnReport] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -127,7 +136,7 @@ class Report:
             "output": self.output, "rows": self.rows, "found": self.found,
             "residual": self.residual, "columns": [c.to_json() for c in self.columns],
             "k_anonymity": self.kanon.to_json() if self.kanon else None,
-            "issues": self.issues, "policy": self.policy,
+            "issues": self.issues, "left_out": self.left_out, "policy": self.policy,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 

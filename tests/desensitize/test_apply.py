@@ -188,7 +188,14 @@ def test_the_report_holds_no_raw_identifier(tmp_path: Path, scanner: Scanner,
     assert leaked == []
     column = next(c for c in report.to_json()["columns"] if c["column"] == "身份证号")
     assert column["entities"]["CN_RESIDENT_ID"]["count"] == 60
-    assert all("********" in s for s in column["entities"]["CN_RESIDENT_ID"]["samples"])
+    samples = column["entities"]["CN_RESIDENT_ID"]["samples"]
+    treated = column["entities"]["CN_RESIDENT_ID"]["treatment"] not in ("keep", "drop", "block")
+    assert samples
+    if report.output and treated:  # one treatment, two views: samples are the output's
+        written = (tmp_path / "out.csv").read_text(encoding="utf-8")
+        assert all(s in written for s in samples)
+    else:
+        assert all("********" in s for s in samples)
     assert SECRET not in text
 
 
@@ -214,7 +221,7 @@ def test_the_rescan_blocks_what_the_treatment_missed(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # no output, no temp
 
 
-def test_a_file_with_nothing_to_treat_is_allowed_as_it_is(tmp_path: Path,
+def test_a_file_with_nothing_to_treat_is_allowed_and_rewritten(tmp_path: Path,
                                                           scanner: Scanner) -> None:
     source = tmp_path / "stats.csv"
     source.write_bytes("乡镇,户数,金额\r\n大庄镇,120,35000.5\r\n草沟镇,98,28000\r\n"
