@@ -290,6 +290,9 @@ def run(args: argparse.Namespace, work: Path, variants: list[str], command: str)
                             for t, _, ok in mine)
         summary.append(f"{entity:<15} ({where:<12}) P {s.precision:.3f}  R {s.recall:.3f}  "
                        f"F2 {s.f2:.3f}   target {targets}")
+    summary.append("PERSON by class (free text): " + "   ".join(
+        f"{c} R {s.recall:.3f} ({s.found}/{s.gold}) P {s.precision:.3f}"
+        for c, s in m.by_class.items()))
     summary += variant_lines + baseline_lines
     met = sum(ok for _, _, ok in results)
     summary.append(f"targets met: {met}/{len(results)}   {verdict(met == len(results))}")

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desensitize import entities as E
-from desensitize.evaluation.corpus import SEED, Corpus, Label, generate, write_corpus
+from desensitize.evaluation.corpus import (
+    HARD_CLASSES,
+    SEED,
+    Corpus,
+    Label,
+    generate,
+    name_class,
+    write_corpus,
+)
 from desensitize.evaluation.scoring import (
     TARGETS,
     EntityScore,
@@ -30,6 +38,7 @@ from desensitize.evaluation.scoring import (
     format_scores,
     format_targets,
     misses,
+    score_by_class,
     score_by_source,
 )
 from desensitize.findings import Finding
@@ -37,7 +46,7 @@ from desensitize.findings import Finding
 if TYPE_CHECKING:
     from desensitize.scanner import Scanner
 
-__all__ = ["SEED", "TARGETS", "Corpus", "EntityScore", "Label", "Measurement", "Miss", "Target",
+__all__ = ["HARD_CLASSES", "SEED", "TARGETS", "Corpus", "EntityScore", "Label", "Measurement", "Miss", "Target",
            "generate", "measure", "scan_files", "write_corpus"]
 
 
@@ -48,9 +57,12 @@ class Measurement:
     findings: list[Finding]  # the table's, then the text's
     seconds: dict[str, float]  # scanning time: "table", "text"
     by_source: dict[str, dict[str, EntityScore]] = field(init=False)
+    by_class: dict[str, EntityScore] = field(init=False)  # PERSON, harder names by class
 
     def __post_init__(self) -> None:
         self.by_source = score_by_source(self.corpus.gold, self.findings, E.ALL)
+        self.by_class = score_by_class(self.corpus.labels, self.findings, name_class,
+                                       HARD_CLASSES, E.PERSON)
 
     def check(self, targets: Sequence[Target] = TARGETS) -> list[tuple[Target, float, bool]]:
         return check(self.by_source, targets)
@@ -64,6 +76,8 @@ class Measurement:
                                f"table ({len(c.rows):,} rows x {len(c.columns)} columns):"),
                  format_scores(self.by_source["text"], f"free text ({len(c.lines):,} lines):"),
                  format_scores(self.by_source["all"], "table + text:"),
+                 format_scores(self.by_class, "PERSON by class of harder name (free text; "
+                               "precision over the class's lines):"),
                  "targets:\n" + format_targets(self.check(targets))]
         if top_misses:
             parts.append("commonest misses:\n"

@@ -12,6 +12,13 @@ generated value is a `Label` at its exact span:
   dates, amounts, company and organization names, bare place names (泗城镇 is a town,
   not an address). They are never scored; they say what a false positive fell on.
 
+Harder names come in extra lines (`hard_line`, from a Maker of their own so the
+lines above stay the same for a seed), each labelled by class in its kind:
+"name:minority" (买买提·艾力, any middle dot), "name:role" (审核人：张伟), "name:kin"
+(其母王秀英), "name:nickname" (老王, 小李, 阿明), with ordinary words of the same shape
+(老师, 小学, 阿里) as decoys of kind "word:nickname". `name_class` gives a label's class;
+`scoring.score_by_class` scores each class apart.
+
 `write_corpus` puts the table (CSV in UTF-8, optionally GBK and XLSX), the text (one
 sentence a line) and the labels (JSON Lines) in a folder, for `Scanner.scan_path`.
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -76,6 +84,28 @@ WORDS = ("方便群众办事，", "黄河流域生态保护持续推进，", "�
 REMARKS = ("已核实", "材料齐全", "待复核", "无", "已电话回访", "申请人已签字确认", "户籍迁入",
            "续保", "信息已更新", "本人申请", "重复登记已合并", "经村委会评议通过", "暂缓发放",
            "照片待补交", "低保对象", "五保户", "残疾人两项补贴", "脱贫监测户")
+
+# Harder names (see `hard_line`).
+MIDDLE_DOTS = "·•‧・･"
+MINORITY_GIVEN = ("买买提", "阿依古丽", "艾力", "吐尔逊", "热依拉", "古丽娜尔", "努尔", "阿迪力",
+                  "帕提古丽", "麦合木提", "依明", "热合曼", "迪丽娜尔", "米热古丽", "艾尔肯",
+                  "阿力木", "吾买尔", "玉素甫", "祖力皮亚", "卡迪尔", "亚森", "努尔古丽",
+                  "艾克拜尔", "伊力哈木", "阿依努尔", "叶尔兰", "别克", "哈那提", "加娜尔",
+                  "巴合提亚尔", "阿曼古丽", "斯迪克")
+MINORITY_FATHER = ("艾力", "吐尔逊", "买买提", "热合曼", "阿不都热依木", "玉素甫", "司马义",
+                   "吾守尔", "哈斯木", "托乎提", "依沙克", "肉孜", "沙吾提", "卡斯木", "艾买提",
+                   "阿布拉", "苏来曼", "巴拉提", "克里木", "尼亚孜", "努尔兰", "吐尔洪",
+                   "阿西木", "牙生")
+TIBETAN_NAMES = ("扎西", "多吉", "次仁", "格桑", "卓玛", "旺堆", "顿珠", "尼玛", "达瓦", "央金",
+                 "拉姆", "平措", "索朗", "德吉", "白玛", "洛桑", "普布", "曲珍", "边巴", "强巴")
+# Surnames that make no common word after 老 or 小 (not 小康, 老汤, 小于).
+NICK_SURNAMES = "王李张刘陈杨赵周吴徐孙朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾董潘袁蔡蒋杜叶程魏" \
+                "苏吕丁任卢姚沈钟姜崔谭陆范汪廖贾夏邹熊孟秦邱侯尹薛闫段雷黎史陶贺郝顾龚邵钱戴严孔"
+NICK_GIVEN = "明强华芳英珍伟杰辉丽红梅峰勇坤龙彬娟霞琴亮"
+ROLES = ("经办人", "审核人", "联系人", "负责人", "填报人", "制表人", "申请人", "法定代表人")
+ROLE_SEPARATORS = ("：", ":", "", " ", "： ", ": ")
+KIN = (("其父", "kmale"), ("其母", "kfemale"), ("其妻", "kfemale"), ("其夫", "kmale"),
+       ("其子", "kmale"), ("其女", "kfemale"))
 
 # A Piece is one generated value: (text, entity or None for a decoy, kind).
 Piece = tuple[str, str | None, str]
@@ -270,6 +300,23 @@ class Maker:
                 f"{self.rng.randint(1, 4)}单元{self.rng.randint(1, 18)}0{self.rng.randint(1, 4)}室")
         return text, E.LOCATION, "address:flat"
 
+    def minority_name(self) -> str:
+        """Given name·father's name (Uyghur, Kazakh) or two Tibetan names, joined by one
+        of the middle dots people type."""
+        dot = self.rng.choice(MIDDLE_DOTS)
+        if self.rng.random() < 0.3:
+            first, second = self.rng.sample(TIBETAN_NAMES, 2)
+        else:
+            first, second = self.rng.choice(MINORITY_GIVEN), self.rng.choice(MINORITY_FATHER)
+        return f"{first}{dot}{second}"
+
+    def nickname(self) -> str:
+        """老/小 + a surname (老王, 小李) or 阿 + a given-name character (阿明)."""
+        r = self.rng.random()
+        if r < 0.7:
+            return self.rng.choice("老小") + self.rng.choice(NICK_SURNAMES)
+        return "阿" + self.rng.choice(NICK_GIVEN)
+
     # -- decoys ----------------------------------------------------------------
 
     def order_no(self) -> str:
@@ -323,6 +370,12 @@ class Maker:
             "town": lambda: (self.rng.choice(TOWNS), None, "place"),
             "year": lambda: (str(self.rng.randint(2019, 2025)), None, "year"),
             "age": lambda: (str(self.rng.randint(18, 90)), None, "age"),
+            "minority": lambda: (self.minority_name(), E.PERSON, "name:minority"),
+            "rname": lambda: (self.name(), E.PERSON, "name:role"),
+            "nick": lambda: (self.nickname(), E.PERSON, "name:nickname"),
+            "kname": lambda: (self.name(), E.PERSON, "name:kin"),
+            "kmale": lambda: (self.name(True), E.PERSON, "name:kin"),
+            "kfemale": lambda: (self.name(False), E.PERSON, "name:kin"),
         }
         return pieces[kind]()
 
@@ -417,6 +470,95 @@ REMARK_TEMPLATES: tuple[str, ...] = (
 )
 
 
+# Harder names, one class a line (the class is in each name's kind).
+MINORITY_TEMPLATES: tuple[str, ...] = (
+    "{minority}，{age}岁，现住{address}，联系电话{mobile}。",
+    "{minority}在{company}工作，电话{mobile}。",
+    "据{minority}介绍，今年合作社收入明显增加。",
+    "{minority}、{minority2}两户已纳入{year}年度帮扶名单。",
+    "牧民{minority}家住{address}。",
+    "{minority}于{date}到{org}办理业务。",
+    "患者{minority}，{age}岁，入院日期{date}。",
+    "感谢{minority}对本次活动的支持。",
+    "补贴资金{amount}元已发放至{minority}的银行卡。",
+    "{minority}（身份证号{id}）申请临时救助。",
+)
+ROLE_TAILS = ("", "，联系电话{mobile}", "　日期：{date}", "；电话：{landline}", "（签字）",
+              "，{date}")
+KIN_TEMPLATES: tuple[str, ...] = (
+    "户主{name}，{kin}{k}，{age}岁，长期患病。",
+    "{kin}{k}于{date}去世，遗产由{name}继承。",
+    "经查，{name}{kin}{k}在{company}务工。",
+    "{kin}{k}身份证号{id}，现住{address}。",
+    "申请人{name}与{kin}{k}共同生活。",
+    "{name}，{kin}{k}，均为{place}村民。",
+)
+NICK_TEMPLATES: tuple[str, ...] = (
+    "邻居{nick}说，昨晚听到异响。",
+    "{nick}是村里的老党员，热心帮助群众。",
+    "请{nick}明天上午到村委会来一趟。",
+    "我和{nick}一起去了{place}。",
+    "同事{nick}反映，{address}路灯不亮。",
+    "{nick}家的麦子今年收成不错。",
+    "据{nick}讲，这条路是{year}年修好的。",
+    "村民{nick}，电话{mobile}。",
+    "{nick}和{nick2}都在{company}上班。",
+    "有事找{nick}，他的手机号是{mobile}。",
+)
+# Ordinary words shaped like 老/小/阿 forms: nothing in these lines is a name.
+NICK_NEGATIVES: tuple[str, ...] = (
+    "学校的老师带领小学生参观了科技馆。",
+    "阿里巴巴在杭州召开发布会。",
+    "老人和小孩要注意防暑降温。",
+    "阿姨每天早上打扫小区卫生。",
+    "小时候家里很穷，老家在农村。",
+    "请各位老乡注意用火安全，小组长负责通知。",
+    "老百姓的小事就是大事。",
+    "阿拉伯语培训班下周开课。",
+    "老年人优待证办理须知。",
+    "小麦长势良好，老旧小区改造加快推进。",
+    "老板说小店下周重新开业。",
+    "老师布置了小作文。",
+)
+NICK_DECOY_WORDS = ("老师", "小学", "阿里", "老人", "小孩", "阿姨", "小区", "小时", "老家",
+                    "老乡", "小组", "老百姓", "小事", "阿拉伯", "老年人", "小麦", "老旧", "老板",
+                    "小店", "小作文")
+HARD_CLASSES = ("minority", "role", "kin", "nickname")
+
+
+def name_class(label: Label) -> str:
+    """The class of a harder name ("minority", "role", "kin", "nickname"), also of a
+    decoy set beside them ("word:nickname"); "" for the rest."""
+    head, _, tail = label.kind.partition(":")
+    return tail if head in ("name", "word") and tail in HARD_CLASSES else ""
+
+
+def hard_line(maker: Maker) -> tuple[str, list[tuple[int, Piece]]]:
+    """A line holding a harder name (or, for the nickname class, only look-alike words)."""
+    rng = maker.rng
+    kind = rng.choice(HARD_CLASSES)
+    if kind == "minority":
+        return fill(rng.choice(MINORITY_TEMPLATES), maker)
+    if kind == "role":
+        first = rng.choice(ROLES) + rng.choice(ROLE_SEPARATORS) + "{rname}"
+        if rng.random() < 0.3:  # a form's footer: 填报人：X　审核人：Y
+            first += "　" + rng.choice(ROLES) + rng.choice(ROLE_SEPARATORS) + "{rname2}"
+        return fill(first + rng.choice(ROLE_TAILS), maker)
+    if kind == "kin":
+        kin, field_name = rng.choice(KIN)
+        return fill(rng.choice(KIN_TEMPLATES).replace("{kin}", kin)
+                    .replace("{k}", "{" + field_name + "}"), maker)
+    if rng.random() < 0.3:
+        line = rng.choice(NICK_NEGATIVES)
+        placed: list[tuple[int, Piece]] = []
+        for word in sorted(NICK_DECOY_WORDS, key=len, reverse=True):
+            for m in re.finditer(word, line):
+                if not any(a <= m.start() < a + len(p[0]) for a, p in placed):
+                    placed.append((m.start(), (word, None, "word:nickname")))
+        return line, sorted(placed)
+    return fill(rng.choice(NICK_TEMPLATES), maker)
+
+
 # --- the corpus ------------------------------------------------------------------------
 
 COLUMNS = ["序号", "姓名", "性别", "身份证号", "出生日期", "手机号码", "固定电话", "电子邮箱",
@@ -503,8 +645,13 @@ def text_line(maker: Maker) -> tuple[str, list[tuple[int, Piece]]]:
     return line, placed
 
 
-def generate(rows: int = 3000, lines: int = 1000, seed: int = SEED) -> Corpus:
-    """The table (`rows` x 19 columns) and `lines` lines of free text, with their labels."""
+HARD_SHARE = 0.25  # harder-name lines added, as a share of `lines`
+
+
+def generate(rows: int = 3000, lines: int = 1000, seed: int = SEED,
+             hard_lines: int | None = None) -> Corpus:
+    """The table (`rows` x 19 columns) and `lines` lines of free text, then `hard_lines`
+    lines of harder names (default: a quarter of `lines`), with their labels."""
     maker = Maker(seed)
     corpus = Corpus(seed=seed, columns=list(COLUMNS), rows=[], lines=[])
     for index in range(rows):
@@ -513,6 +660,12 @@ def generate(rows: int = 3000, lines: int = 1000, seed: int = SEED) -> Corpus:
         corpus.labels += labels
     for number in range(lines):
         line, placed = text_line(maker)
+        corpus.lines.append(line)
+        corpus.labels += labels_at(placed, line=number)
+    hard = Maker(seed + 1)  # the lines above do not change with the harder ones
+    for number in range(len(corpus.lines), len(corpus.lines) + (
+            round(lines * HARD_SHARE) if hard_lines is None else hard_lines)):
+        line, placed = hard_line(hard)
         corpus.lines.append(line)
         corpus.labels += labels_at(placed, line=number)
     return corpus

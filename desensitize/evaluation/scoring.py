@@ -29,7 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 BETA = 2.0
 SOURCES = ("table", "text", "all")
@@ -151,6 +151,28 @@ def score_by_source(gold: Iterable[Located], predicted: Iterable[Located],
                        [p for p in predicted if source(p) == kind], names)
            for kind in ("table", "text")}
     out["all"] = {e: out["table"][e] + out["text"][e] for e in names}
+    return out
+
+
+def score_by_class(labels: Iterable[Located], predicted: Iterable[Located],
+                   class_of: Callable[[Any], str], classes: Sequence[str],
+                   entity: str) -> dict[str, EntityScore]:
+    """Scores of `entity` per class of label (`class_of(label)`, e.g. the corpus's
+    harder-name classes): recall over the gold spans of the class; precision over the
+    predictions in the places (lines, cells) that hold a label of the class (a gold
+    span or a decoy), so a class's look-alike words count against it."""
+    labels = list(labels)
+    predicted = [p for p in predicted if p.entity == entity]
+    gold_at, guesses_at = _by_place([g for g in labels if g.entity == entity]), \
+        _by_place(predicted)
+    out = {}
+    for c in classes:
+        mine = [g for g in labels if g.entity == entity and class_of(g) == c]
+        places = {place(g) for g in labels if class_of(g) == c}
+        guesses = [p for at in places for p in guesses_at.get(at, ())]
+        tp = sum(any(overlaps(p, g) for g in gold_at.get(place(p), ())) for p in guesses)
+        found = sum(any(overlaps(g, p) for p in guesses_at.get(place(g), ())) for g in mine)
+        out[c] = EntityScore(c, len(mine), len(guesses), tp, found)
     return out
 
 

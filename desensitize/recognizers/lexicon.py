@@ -43,6 +43,9 @@ GIVEN_CHARS: frozenset[str] = read_chars("given_chars.txt")
 PERSON_CONTEXT: tuple[str, ...] = tuple(read_list("person_context.txt"))  # before a name
 PERSON_TITLES: tuple[str, ...] = tuple(read_list("person_titles.txt"))  # after a name
 NAME_STOP_WORDS: frozenset[str] = frozenset(read_list("name_stop_words.txt"))
+NICKNAME_STOP_WORDS: frozenset[str] = frozenset(read_list("nickname_stop_words.txt"))
+TRANSLITERATION_CHARS: frozenset[str] = read_chars("transliteration_chars.txt")
+MIDDLE_DOTS = "·•‧・･"  # U+00B7, U+2022, U+2027, U+30FB, U+FF65: 买买提·艾力
 
 # --- addresses ------------------------------------------------------------------
 

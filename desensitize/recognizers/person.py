@@ -7,6 +7,12 @@ one its HMM put together from unknown characters) or a piece of a common word (�
 X于2024年…); context words right before (户主, 经办人：) or titles right after (先生,
 同志) raise the score. Names inside an address (沈河胡路) or followed by a place or an
 organisation (李桥镇, 王圩社区, 明腾网络有限公司) are not people.
+
+Two other shapes are read apart: names written with a middle dot (买买提·艾力, 扎西·多吉,
+any of · • ‧ ・ ･), the run of transliteration characters on each side of the dot, one
+span; and the familiar 老王, 小李 (老/小 + a common surname), 阿明 (阿 + a given-name
+character), found only where the sentence around them says a person stands there
+(邻居老王说, 请小李…, 据阿明讲), never in ordinary words (老师, 小学, 阿里, 小时候).
 """
 
 from __future__ import annotations
@@ -268,22 +274,111 @@ def _listed(text: str, names: list[Name]) -> list[Name]:
     return out
 
 
+# --- names written with a middle dot ---------------------------------------------------
+
+_DOTTED_SCORE = 0.85  # two runs of transliteration characters joined by a middle dot
+_DOTTED = re.compile("[{0}]{{2,8}}(?:[{1}][{0}]{{2,8}}){{1,3}}".format(
+    "".join(sorted(lx.TRANSLITERATION_CHARS)), lx.MIDDLE_DOTS))
+
+
+def _glued_before(text: str, k: int) -> bool:
+    """text[k] ends a common word begun before it (感谢: 谢 is no name's first character)."""
+    return any(lx.word_freq(w) >= 100 and not lx.word_tag(w).startswith("nr")
+               for w in (text[max(0, k - 1):k + 1], text[max(0, k - 2):k + 1])
+               if len(w) > 1 and w[0] not in lx.TRANSLITERATION_CHARS | {w[-1]})
+
+
+def find_dotted(text: str) -> list[Name]:
+    """Names written with a middle dot (买买提·艾力): a run of transliteration characters
+    on each side, cut where a common word takes over (感谢|伊力哈木, 吐尔逊|申请)."""
+    out = []
+    for m in _DOTTED.finditer(text):
+        start, end = m.start(), m.end()
+        first_dot = next(i for i in range(start, end) if text[i] in lx.MIDDLE_DOTS)
+        last_dot = max(i for i in range(start, end) if text[i] in lx.MIDDLE_DOTS)
+        while first_dot - start > 2 and (
+                text[start] in _BEFORE_NAME or text[start] in lx.FUNCTION_CHARS
+                or _glued_before(text, start)):
+            start += 1  # 感谢伊力哈木: 感谢 is a word, 谢 no part of the name
+        for j in range(last_dot + 3, end):
+            w2, w3 = text[j:j + 2], text[j:j + 3]
+            if text[j] in lx.FUNCTION_CHARS or text.startswith(lx.PERSON_TITLES, j) or any(
+                    len(w) > end - j and lx.word_freq(w) >= 100
+                    and not lx.word_tag(w).startswith("nr") for w in (w2, w3)):
+                end = j  # 吐尔逊申请: 申请 is a word; 艾力都在, 史密斯先生
+                break
+        context = _context_before(text, start) or text.startswith(lx.PERSON_TITLES, end)
+        score = min(1.0, _DOTTED_SCORE + (_CONTEXT_BONUS if context else 0.0))
+        out.append(Name(start, end, score, context, True))
+    return out
+
+
+# --- 老王, 小李, 阿明 ---------------------------------------------------------------------
+
+_NICK_BASE = 0.30
+_NICK_SIDE = 0.20  # the sentence reads well before it, or after it
+
+
+def find_nicknames(text: str, seg: lx.Segmentation) -> list[Name]:
+    """老/小 + a common surname (tiers 1-2) and 阿 + a given-name character, where the
+    sentence says a person stands there: a context word before it, or a name's place
+    on one side at least (邻居老王说, 请小李…, 找阿明，). Left alone: words of that shape
+    (老师, 小学, 阿里, 小康), and a surname character that begins a word (小时候, 小高层),
+    or a prefix character that ends one (大小王)."""
+    out = []
+    for i in range(len(text) - 1):
+        head, ch = text[i], text[i + 1]
+        if not ((head in "老小" and lx.SURNAMES.get(ch, 9) <= 2)
+                or (head == "阿" and ch in lx.GIVEN_CHARS)):
+            continue
+        word, end = text[i:i + 2], i + 2
+        if word in lx.NICKNAME_STOP_WORDS or word in lx.NAME_STOP_WORDS:
+            continue
+        if lx.word_freq(word) >= 500 and not lx.word_tag(word).startswith("nr"):
+            continue
+        if any(lx.word_freq(w) >= 50 and not lx.word_tag(w).startswith("nr")
+               for w in (text[i + 1:i + 3], text[i + 1:i + 4]) if len(w) > 1):
+            continue  # 小时候, 小学生: the character starts a word
+        if i > 0 and lx.is_han(text[i - 1]) and text[i - 1] not in _BEFORE_NAME \
+                and lx.word_freq(text[i - 1:i + 1]) >= 50:
+            continue  # 大小王, 养老金
+        if end < len(text) and lx.is_han(text[end]) and lx.word_freq(text[i:end + 1]) >= 50 \
+                and not lx.word_tag(text[i:end + 1]).startswith("nr"):
+            continue  # 老李子? a longer word
+        context = _context_before(text, i) or text.startswith(lx.PERSON_TITLES, end)
+        before, after = _starts_well(text, seg, i), _ends_well(text, seg, end)
+        score = (_NICK_BASE + (_NICK_SIDE if before else 0.0) + (_NICK_SIDE if after else 0.0)
+                 + (_CONTEXT_BONUS if context else 0.0))
+        if context or before or after:
+            out.append(Name(i, end, min(score, 1.0), context, after))
+    return out
+
+
+def _may_hold_name(text: str) -> bool:
+    return (any(ch in lx.SURNAMES for ch in text) or "阿" in text
+            or any(dot in text for dot in lx.MIDDLE_DOTS))
+
+
 def find_names(text: str, seg: lx.Segmentation | None = None) -> list[Name]:
     """Person names in `text`, scored (weak ones included, down to MIN_SCORE)."""
-    if not any(ch in lx.SURNAMES for ch in text):
+    if not _may_hold_name(text):
         return []
     seg = seg or lx.segment(text)
     places = [(a.start, a.end) for a in find_addresses(text)]
-    candidates = [c for c in _candidates(text, seg)
-                  if not any(c.start < e and s < c.end for s, e in places)]
-    selected = _select(_adjust(text, candidates))
+    dotted = [d for d in find_dotted(text)
+              if not any(d.start < e and s < d.end for s, e in places)]
+    taken = places + [(d.start, d.end) for d in dotted]
+    candidates = [c for c in _candidates(text, seg) + find_nicknames(text, seg)
+                  if not any(c.start < e and s < c.end for s, e in taken)]
+    selected = sorted(_select(_adjust(text, candidates)) + dotted, key=lambda n: n.start)
     return [n for n in _listed(text, selected) if n.score >= MIN_SCORE]
 
 
 # --- cells of a column of names -------------------------------------------------------
 
 _NAME_CELL = re.compile(r"[\u3400-\u9fff]{2,4}")
-_MINORITY_CELL = re.compile(r"[\u3400-\u9fff]{1,10}(?:[·•・．][\u3400-\u9fff]{1,10}){1,3}")
+_MINORITY_CELL = re.compile(
+    r"[\u3400-\u9fff]{1,10}(?:[" + lx.MIDDLE_DOTS + r"．][\u3400-\u9fff]{1,10}){1,3}")
 # In a column of names, 陆军 and 杨柳 are names; 张集村 and 王圩社区 are still places.
 _NOT_NAME_ENDS = tuple(_SUFFIX_CHARS) + _PLACE_WORDS
 
@@ -315,7 +410,7 @@ class PersonRecognizer(EntityRecognizer):
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if entities and PERSON not in entities:
             return []
-        if not any(ch in lx.SURNAMES for ch in text):
+        if not _may_hold_name(text):
             return []
         results = []
         for name in find_names(text, lx.segment(text, nlp_artifacts)):

@@ -24,10 +24,14 @@ from desensitize import entities as E
 from desensitize.evaluation import measure
 from desensitize.evaluation.corpus import (
     COLUMNS,
+    HARD_CLASSES,
+    HARD_SHARE,
+    MIDDLE_DOTS,
     Corpus,
     Label,
     Maker,
     generate,
+    name_class,
     org_code_check,
     read_labels,
     write_corpus,
@@ -38,6 +42,7 @@ from desensitize.evaluation.scoring import (
     f_beta,
     misses,
     score,
+    score_by_class,
     score_by_source,
 )
 from desensitize.findings import Finding
@@ -120,6 +125,19 @@ def test_scores_of_named_entities_and_by_source() -> None:
     assert by["all"][E.EMAIL_ADDRESS].fn == 1
 
 
+def test_scores_by_class_count_the_classs_gold_and_the_predictions_in_its_lines() -> None:
+    labels = [Label(E.PERSON, "name:kin", 2, 5, "王秀英", line=0),
+              Label(E.PERSON, "name", 7, 9, "张伟", line=0),
+              Label(None, "word:nickname", 0, 2, "老师", line=1),
+              Label(E.PERSON, "name:nickname", 0, 2, "老王", line=2),
+              Label(E.PERSON, "name", 0, 2, "李明", line=3)]
+    predicted = [text(E.PERSON, 2, 5), text(E.PERSON, 7, 9), text(E.PERSON, 0, 2, line=1),
+                 text(E.PERSON, 0, 2, line=3), text(E.LOCATION, 0, 2, line=2)]
+    by = score_by_class(labels, predicted, name_class, ("kin", "nickname"), E.PERSON)
+    assert by["kin"] == EntityScore("kin", 1, 2, 2, 1)  # 张伟 is right too, in its line
+    assert by["nickname"] == EntityScore("nickname", 1, 1, 0, 0)  # 老师: a false positive
+
+
 def test_misses_say_what_a_false_positive_fell_on() -> None:
     labels = [Label(None, "order_no", 0, 18, "2" * 18, row=0, column="订单号"),
               Label(E.PERSON, "name", 0, 2, "张三", line=0),
@@ -147,7 +165,7 @@ def test_the_same_seed_makes_the_same_corpus() -> None:
 
 def test_every_label_is_the_text_at_its_span(corpus: Corpus) -> None:
     assert len(corpus.rows) == 300 and all(len(r) == len(COLUMNS) for r in corpus.rows)
-    assert len(corpus.lines) == 300
+    assert len(corpus.lines) == 300 + round(300 * HARD_SHARE)  # then the harder names
     for label in corpus.labels:
         assert label.text and corpus.text_of(label)[label.start:label.end] == label.text, label
     for source in (corpus.rows, corpus.lines):
@@ -181,6 +199,20 @@ def test_the_corpus_holds_every_entity_and_its_hard_negatives(corpus: Corpus) ->
     remarks = [g for g in corpus.gold if g.column == "备注"]
     assert {g.entity for g in remarks} >= {E.PERSON, E.CN_MOBILE, E.EMAIL_ADDRESS}
     assert all(g.end - g.start < len(corpus.text_of(g)) for g in remarks)
+
+
+def test_the_corpus_holds_the_harder_names_by_class(corpus: Corpus) -> None:
+    hard = [g for g in corpus.gold if name_class(g)]
+    assert {name_class(g) for g in hard} == set(HARD_CLASSES)
+    assert all(g.entity == E.PERSON and g.line is not None and g.line >= 300 for g in hard)
+    minority = [g.text for g in hard if name_class(g) == "minority"]
+    assert {d for t in minority for d in t if d in MIDDLE_DOTS} == set(MIDDLE_DOTS)
+    nicknames = {g.text[0] for g in hard if name_class(g) == "nickname"}
+    assert nicknames == set("老小阿")
+    look_alikes = {d.text for d in corpus.decoys if name_class(d) == "nickname"}
+    assert len(look_alikes) >= 3  # 老师, 小学, 阿里 ...
+    # The harder lines come after the others, which stay as they were for the seed.
+    assert generate(rows=300, lines=300, seed=11, hard_lines=0).lines == corpus.lines[:300]
 
 
 def digits(s: str) -> str:
