@@ -7,6 +7,14 @@ the datastore database (portal/datastore), the status and data dictionary in
 the catalog (DatastoreTable). A write changes the datastore in its own
 transaction, committed after the catalog's changes and the audit entry have
 been flushed, so a refused catalog change leaves the rows untouched.
+
+No path around the desensitization gate (portal/datastore/gated.py): rows written
+into an open entry (unconditional or conditional, pending or published) are checked
+by the gate, the whole table after the write, and refused unless it allows them as
+they are; the table of an uploaded file in such an entry is not written through the
+API at all (it is made from the released file). The public reads a table of an open
+entry only when it is made from the released file or the gate allowed it for the
+entry's class: a table written while the entry was not open stays the department's.
 """
 
 from __future__ import annotations
@@ -21,9 +29,10 @@ from portal.actions import lookup
 from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import Context, action
-from portal.datastore import TableMeta, search, sql, write
+from portal.datastore import TableMeta, gated, search, sql, write
 from portal.datastore.backends import QueryTimeout
 from portal.datastore.names import ID_FIELD
+from portal.gate import target_for
 from portal.models import DatastoreTable, Resource
 from portal.models.base import utcnow
 
@@ -42,12 +51,27 @@ def _readable(ctx: Context, params: dict[str, Any], key: str = "resource_id"
     reads an opened entry's table only once it is made from the released file."""
     res = _resource(ctx, params, key)
     granted = access.require(ctx, res.dataset)
-    if granted.file == access.RELEASED and res.url_type == "upload":
-        table = res.datastore
-        if not res.released_sha256 or table is None or table.source_sha256 != res.released_sha256:
+    if granted.file == access.RELEASED and not _public_table(res):
+        if res.url_type == "upload":
             raise NotFound(f'Resource "{res.id}" has no released table yet: its file has not '
                            "passed publication review, or the treated file is still loading")
+        raise NotFound(f'Resource "{res.id}" has no table the desensitization gate allowed '
+                       f"into this entry's open class: its rows were written through the "
+                       "datastore API while the entry was not open, or not checked since")
     return res, granted
+
+
+def _public_table(res: Resource) -> bool:
+    """Whether the table of a resource of an open entry may be read as its released data:
+    made from the released file, or (no file) allowed as it is by the gate for the
+    entry's current open class."""
+    table = res.datastore
+    if table is None:
+        return False
+    if res.url_type == "upload":
+        return bool(res.released_sha256) and table.source_sha256 == res.released_sha256
+    target = target_for(res.dataset.open_type)
+    return target is not None and table.source_sha256 == gated.gated_marker(target)
 
 
 def _in_scope(params: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
@@ -182,10 +206,38 @@ def _database_refusals(key: str) -> Iterator[None]:
                                      f"{str(exc).strip().splitlines()[0]}"]}) from None
 
 
+def _gate_target(res: Resource) -> str | None:
+    """The open class rows written into `res`'s table are checked for (gated.py), or None.
+    The table of an uploaded file of an open entry is made from the released file: it is
+    not written through the API."""
+    ds = res.dataset
+    target = gated.gate_target(ds)
+    if target is not None and res.url_type == "upload":
+        raise ValidationError({"resource_id": [
+            f"This entry is open ({ds.open_type}) and this table is made from the file the "
+            "desensitization gate released; rows written through the datastore API would "
+            "bypass the gate: change the file (resource_patch with upload) and submit the "
+            "entry for review"]}, "Refused by the desensitization gate")
+    return target
+
+
+def _gate(ctx: Context, db: Any, res: Resource, meta: TableMeta, target: str | None) -> str:
+    """After rows changed: the gate's check (refusing the write) for an open entry, and
+    what the table is now made from (gated.py)."""
+    if target is None:
+        return gated.API_UNCHECKED
+    gated.check_table(ctx.portal, db, meta, res.dataset, target)
+    return gated.gated_marker(target)
+
+
 def _record(ctx: Context, res: Resource, meta: TableMeta, count: int,
-            infos: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
-    """Bring the catalog's DatastoreTable (status, dictionary, count) up to date."""
+            infos: dict[str, dict[str, str]] | None = None,
+            source: str | None = None) -> list[dict[str, Any]]:
+    """Bring the catalog's DatastoreTable (status, dictionary, count) up to date; `source`:
+    what the table is made from now, when rows changed (gated.py)."""
     table = res.datastore or DatastoreTable(resource_id=res.id, fields=[], message="")
+    if source is not None:
+        table.source_sha256 = source
     old = {f.get("id"): f.get("info") or {} for f in table.fields or []}
     table.fields = [{"id": c.id, "type": c.type,
                      "info": {"label": "", "notes": "", **old.get(c.id, {}),
@@ -210,6 +262,10 @@ def _new_resource(ctx: Context, spec: Any) -> Resource:
         raise ValidationError({"resource": ["Must be an object with package_id"]})
     ds = lookup.dataset(ctx.session, lookup.required_id(spec, "package_id"))
     authorize(ctx, Target(dataset=ds))
+    if spec.get("upload") is not None or spec.get("url_type") == "upload":
+        raise ValidationError({"resource": ["datastore_create makes a resource for rows "
+                                            "pushed through the API: upload a file with "
+                                            "resource_create"]})
     res = new_resource(ctx, ds, {k: v for k, v in spec.items() if k != "upload"})
     ctx.session.flush()
     return res
@@ -234,9 +290,21 @@ def datastore_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         if not columns:
             raise ValidationError({"fields": ["A new table needs fields (or records to take "
                                               "them from)"]})
+        # Only the data dictionary (labels, notes) edited: no row or column changes.
+        dictionary_only = (meta is not None and not records and primary_key is None
+                           and len(columns) == len(meta.columns))
+        target = _gate_target(res) if not (dictionary_only and res.url_type == "upload") \
+            else None
         meta = write.create_or_extend(store, db, res.id, columns, primary_key)
         write.write_records(db, meta, write.convert_records(meta, records), "insert")
-        fields = _record(ctx, res, meta, store.count(db, res.id), infos)
+        table = res.datastore
+        source = None
+        if not dictionary_only or (target is not None and (
+                table is None or table.source_sha256 != gated.gated_marker(target))):
+            # A dictionary edit of an open entry's table the gate has not allowed (yet)
+            # asks the gate about it as it stands.
+            source = _gate(ctx, db, res, meta, target)
+        fields = _record(ctx, res, meta, store.count(db, res.id), infos, source)
         _audit(ctx, res, {"records": len(records), "fields": [c.id for c in meta.columns]})
     return {"resource_id": res.id, "fields": fields, "primary_key": meta.primary_key,
             "method": "insert"}
@@ -252,13 +320,15 @@ def datastore_upsert(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     if method not in write.METHODS:
         raise ValidationError({"method": [f"Must be one of: {', '.join(write.METHODS)}"]})
     records = write.records_param(params.get("records"))
+    target = _gate_target(res)
     store = ctx.portal.datastore
     with store.write() as db, _database_refusals("records"):
         meta = store.meta(db, res.id)
         if meta is None:
             raise _not_found(res.id)
         write.write_records(db, meta, write.convert_records(meta, records), method)
-        _record(ctx, res, meta, store.count(db, res.id))
+        source = _gate(ctx, db, res, meta, target)
+        _record(ctx, res, meta, store.count(db, res.id), source=source)
         _audit(ctx, res, {"records": len(records), "method": method})
     return {"resource_id": res.id, "method": method}
 
@@ -268,6 +338,7 @@ def datastore_delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Delete the records matching filters, or (without filters) the whole table.
     Params: resource_id, filters ({field: value or [values]}); force is ignored."""
     res = _resource(ctx, params)
+    target = _gate_target(res)
     store = ctx.portal.datastore
     with store.write() as db:
         meta = store.meta(db, res.id)
@@ -279,7 +350,9 @@ def datastore_delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             _audit(ctx, res, {"dropped": True})
             return {"resource_id": res.id}
         deleted = write.delete_rows(db, meta, params.get("filters"))
-        _record(ctx, res, meta, store.count(db, res.id))
+        # What is left is checked too: fewer rows can leave a group smaller than k.
+        source = _gate(ctx, db, res, meta, target)
+        _record(ctx, res, meta, store.count(db, res.id), source=source)
         _audit(ctx, res, {"deleted": deleted})
     return {"resource_id": res.id, "filters": write.json_param(params["filters"], "filters")}
 
@@ -295,8 +368,7 @@ def _readable_table(ctx: Context, name: str) -> bool:
     granted = access.file_access(ctx, res.dataset)
     if granted.file == access.RAW:
         return not granted.logged  # grant and share use goes through datastore_search, logged
-    return granted.file == access.RELEASED and (
-        res.url_type != "upload" or res.datastore.source_sha256 == res.released_sha256)
+    return granted.file == access.RELEASED and _public_table(res)
 
 
 @action(read_only=True)

@@ -3,12 +3,17 @@ catalog elements sit beside them under their own keys (see docs/api.md)."""
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from portal.licenses import LICENSES_BY_ID
 from portal.models import Dataset, Group, Organization, Resource, ResourceVersion, User
+
+if TYPE_CHECKING:
+    from portal.actions.registry import Caller
 
 # Our five-state lifecycle seen through CKAN's three states.
 CKAN_STATE = {
@@ -80,9 +85,37 @@ def group_dict(group: Group, package_count: int | None = None) -> dict[str, Any]
     return out
 
 
-def resource_url(site_url: str, res: Resource) -> str:
+def sees_raw(viewer: Caller | None, owner_org: str | None) -> bool:
+    """Whether `viewer` is shown the department's raw files (their names, sizes, hashes
+    and versions): the entry's own department and the bureau. Everyone else, and a
+    grant token, is shown the file the public is served, the released (treated) one."""
+    return bool(viewer is not None and not viewer.grant_id
+                and (viewer.sysadmin or viewer.role_in(owner_org)))
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def released_filename(res: Resource) -> str:
+    """The name the public downloads an upload's released file under. The uploaded file's
+    own name may name what the raw file holds (a person, a case): the public gets the
+    resource's name when the department gave one other than that, else its id, with the
+    file's extension (the gate's treated file keeps the format)."""
+    uploaded = os.path.basename(res.url or "")
+    ext = os.path.splitext(uploaded)[1].lower()
+    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,10}", ext) else ""
+    stem = _UNSAFE_NAME.sub("_", (res.name or "").strip()).strip(" ._")
+    if not stem or stem == uploaded or stem == os.path.splitext(uploaded)[0]:
+        stem = res.id
+    if ext and stem.lower().endswith(ext):
+        stem = stem[: -len(ext)]
+    return f"{stem[:200]}{ext}"
+
+
+def resource_url(site_url: str, res: Resource, *, raw: bool = True) -> str:
     if res.url_type == "upload":
-        filename = quote(res.url)  # a '?' or '#' in a file name must not end the path
+        # a '?' or '#' in a file name must not end the path
+        filename = quote(res.url if raw else released_filename(res))
         return f"{site_url}/dataset/{res.package_id}/resource/{res.id}/download/{filename}"
     return res.url
 
@@ -115,7 +148,17 @@ def version_dicts(res: Resource, site_url: str) -> list[dict[str, Any]]:
 CKAN_RESOURCE_KEYS = ("cache_url", "cache_last_updated", "mimetype_inner", "resource_type")
 
 
-def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
+def resource_dict(res: Resource, site_url: str, *, raw: bool = False) -> dict[str, Any]:
+    """A resource as CKAN shows it. `raw` (the entry's department and the bureau, see
+    sees_raw): url, size, hash, mimetype and versions describe the department's uploaded
+    file. Otherwise they describe what the public is served: the released (treated) file
+    the desensitization gate let through (no size and an empty hash while there is none),
+    no earlier versions (they are raw files), and a file name that is not the upload's.
+    `gate` says where the resource stands: "released" (a treated file is served),
+    "not_released" (an uploaded file nobody outside the department is served) or
+    "outside" (a link: the gate never sees what it points to)."""
+    upload = res.url_type == "upload"
+    shown_raw = raw or not upload
     out: dict[str, Any] = dict.fromkeys(CKAN_RESOURCE_KEYS)
     out.update(res.extras or {})
     out.update(
@@ -124,21 +167,27 @@ def resource_dict(res: Resource, site_url: str) -> dict[str, Any]:
             "package_id": res.package_id,
             "name": res.name,
             "description": res.description,
-            "url": resource_url(site_url, res),
+            "url": resource_url(site_url, res, raw=shown_raw),
             "url_type": res.url_type or None,
             "format": res.format,
             "mimetype": res.mimetype or None,
-            "size": res.size,
-            "hash": res.hash,
+            "size": res.size if shown_raw else res.released_size,
+            "hash": res.hash if shown_raw else (res.released_sha256 or ""),
             "created": ckan_time(res.created),
             "last_modified": ckan_time(res.last_modified),
             "metadata_modified": ckan_time(res.last_modified or res.created),
             "position": res.position,
             "state": res.state,
             **datastore_keys(res),
-            "versions": version_dicts(res, site_url),
+            "versions": version_dicts(res, site_url) if shown_raw else [],
+            "gate": ("outside" if not upload
+                     else "released" if res.released_sha256 else "not_released"),
         }
     )
+    if upload and raw:
+        # The department's and the bureau's view also names what the public is served.
+        out["released_hash"] = res.released_sha256 or ""
+        out["released_size"] = res.released_size
     return out
 
 
@@ -153,7 +202,10 @@ def datastore_keys(res: Resource) -> dict[str, Any]:
     }
 
 
-def package_dict(ds: Dataset, site_url: str) -> dict[str, Any]:
+def package_dict(ds: Dataset, site_url: str, viewer: Caller | None = None) -> dict[str, Any]:
+    """The entry as CKAN shows it; its resources as `viewer` may see them (resource_dict:
+    the public's view unless the viewer is the entry's department or the bureau)."""
+    raw = sees_raw(viewer, ds.owner_org)
     lic = LICENSES_BY_ID.get(ds.license_id)
     resources = [r for r in ds.resources if r.state == "active"]
     return {
@@ -192,7 +244,7 @@ def package_dict(ds: Dataset, site_url: str) -> dict[str, Any]:
             for g in ds.groups
         ],
         "extras": [{"key": k, "value": v} for k, v in sorted((ds.extras or {}).items())],
-        "resources": [resource_dict(r, site_url) for r in resources],
+        "resources": [resource_dict(r, site_url, raw=raw) for r in resources],
         "num_resources": len(resources),
         "relationships_as_object": [],
         "relationships_as_subject": [],
@@ -238,3 +290,27 @@ def user_dict(user: User, *, private: bool, email: str = "") -> dict[str, Any]:
             {"id": m.organization_id, "capacity": m.role} for m in user.memberships
         ]
     return out
+
+
+def with_raw_resources(session: Any, site_url: str, viewer: Caller | None,
+                       docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Search results as `viewer` may see them. The index stores every entry as the
+    public sees it (package_dict without a viewer), so no raw hash or file name is ever
+    served from it; the department's and the bureau's results get the raw descriptions
+    of their resources back from the catalog."""
+    own = [d for d in docs if sees_raw(viewer, d.get("owner_org"))]
+    if not own:
+        return docs
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    ids = [d["id"] for d in own]
+    found: dict[str, Resource] = {}
+    for start in range(0, len(ids), 500):
+        found.update((r.id, r) for r in session.scalars(
+            select(Resource).where(Resource.package_id.in_(ids[start:start + 500]))
+            .options(selectinload(Resource.versions), selectinload(Resource.datastore))))
+    for doc in own:
+        doc["resources"] = [resource_dict(found[r["id"]], site_url, raw=True)
+                            if r.get("id") in found else r for r in doc.get("resources", [])]
+    return docs

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from portal import access
 from portal.actions import lookup
+from portal.actions.dictize import released_filename
 from portal.actions.errors import NotAuthorized, NotFound
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
@@ -23,7 +24,11 @@ from portal.actions.schema import optional, string, validate
 def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """The file the caller may download for a resource. Params: id, version (a sha256 of
     an earlier file: for the entry's own department and the bureau only). Returns
-    url_type, url (links), sha256, size, filename, mimetype, file (raw or released)."""
+    url_type, url (links), sha256, size, filename, mimetype, file (raw or released), gate
+    ("outside" for a link: the desensitization gate never saw what it points to).
+
+    The released file is named as the public's resource dict names it
+    (dictize.released_filename), never after the department's upload."""
     res = lookup.resource(ctx.session, lookup.required_id(params))
     ds = res.dataset
     authorize(ctx, Target(dataset=ds))
@@ -35,7 +40,8 @@ def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
                            "url": res.url, "file": granted.file}
     name = unquote(os.path.basename(res.url or "")) or res.name or res.id
     if res.url_type != "upload":
-        out.update(sha256=None, size=None, filename=name, mimetype=res.mimetype)
+        out.update(sha256=None, size=None, filename=name, mimetype=res.mimetype,
+                   gate="outside")
     elif "version" in clean:
         version = next((v for v in res.versions if v.blob_sha256 == clean["version"].lower()),
                        None)
@@ -53,6 +59,8 @@ def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         if granted.fields:
             raise NotAuthorized(
                 "the grant covers some fields only: read them through datastore_search")
+        if granted.file != access.RAW:
+            name = out["url"] = released_filename(res)
         out.update(sha256=sha, size=size, filename=name, mimetype=res.mimetype)
     access.record(ctx, granted, ds, res.id, "download")
     return out

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from portal import audit
 from portal.actions import lookup, publication
-from portal.actions.dictize import resource_dict
+from portal.actions.dictize import resource_dict, sees_raw
 from portal.actions.errors import ValidationError
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
@@ -178,6 +178,13 @@ def _touch(ds: Dataset) -> None:
     ds.metadata_modified = utcnow()
 
 
+def _shown(ctx: Context, res: Resource) -> dict[str, Any]:
+    """The resource as the caller may see it (dictize.resource_dict: raw for the entry's
+    department and the bureau, the released file for everyone else)."""
+    return resource_dict(res, ctx.portal.site_url,
+                         raw=sees_raw(ctx.user, res.dataset.owner_org if res.dataset else None))
+
+
 def _audit(ctx: Context, res: Resource, detail: dict[str, Any]) -> None:
     audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="resource",
                  object_id=res.id, detail={"package_id": res.package_id, **detail})
@@ -188,7 +195,7 @@ def resource_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return a resource. Params: id."""
     res = lookup.resource(ctx.session, lookup.required_id(params))
     authorize(ctx, Target(dataset=res.dataset))
-    return resource_dict(res, ctx.portal.site_url)
+    return _shown(ctx, res)
 
 
 @action()
@@ -201,7 +208,7 @@ def resource_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ctx.session.flush()
     _audit(ctx, res, {"name": res.name, "url_type": res.url_type, "hash": res.hash})
     publication.sync_releases(ctx, ds)
-    return resource_dict(res, ctx.portal.site_url)
+    return _shown(ctx, res)
 
 
 def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -213,7 +220,7 @@ def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str,
     ctx.session.flush()
     _audit(ctx, res, {"name": res.name, "hash": res.hash, "replaced_file": before != res.hash})
     publication.sync_releases(ctx, res.dataset)
-    return resource_dict(res, ctx.portal.site_url)
+    return _shown(ctx, res)
 
 
 @action()

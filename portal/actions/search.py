@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.actions.dictize import with_raw_resources
 from portal.actions.errors import SearchError
 from portal.actions.registry import Context, action
 from portal.actions.schema import boolean, default, integer, string, validate
@@ -90,7 +91,8 @@ def package_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {
         "count": found.count,
         "sort": clean["sort"],
-        "results": found.docs,
+        # Stored as the public sees them; raw file descriptions for their department only.
+        "results": with_raw_resources(ctx.session, ctx.portal.site_url, ctx.user, found.docs),
         "facets": facets,
         "search_facets": search_facets,
     }
