@@ -7,7 +7,10 @@ of one resource cause at most one waiting load. Actions queue jobs with
 a rolled-back action queues nothing.
 
 Why not a separate job server: a county portal runs on one machine, and the
-only background work is loading tables (seconds to a minute each). Worker
+background work is loading tables and running the desensitization gate on a
+submitted file (seconds to minutes each). What must survive a restart keeps its
+state in the database and is queued again at start-up (datastore loads left
+pending, gate releases left pending or running: portal/gate.py). Worker
 threads are daemons and `stop()` (called by Portal.dispose and at exit) sets a
 cancel event that jobs check between batches, so process exit never hangs on
 a long load.
@@ -20,7 +23,8 @@ import logging
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import event
@@ -49,6 +53,8 @@ class JobQueue:
         self.cancel = threading.Event()
         self._waiting: deque[Job] = deque()
         self._running = 0
+        self._running_keys: list[str] = []
+        self._held = 0  # hold(): workers take no job meanwhile
         self._cond = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._stopped = False
@@ -72,6 +78,19 @@ class JobQueue:
         """Queue the job once the session's transaction commits (nothing on rollback)."""
         event.listen(session, "after_commit", lambda _s: self.submit(key, func), once=True)
 
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Workers take no new job inside the block (jobs are still queued): tests use it
+        to look at what an action left before its background work runs."""
+        with self._cond:
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._held -= 1
+                self._cond.notify_all()
+
     def _start_workers(self) -> None:
         while len(self._threads) < self.workers:
             thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}",
@@ -81,12 +100,14 @@ class JobQueue:
 
     def _next(self) -> Job | None:
         with self._cond:
-            while not self._waiting and not self._stopped:
+            while (not self._waiting or self._held) and not self._stopped:
                 self._cond.wait()
             if self._stopped:
                 return None
             self._running += 1
-            return self._waiting.popleft()
+            job = self._waiting.popleft()
+            self._running_keys.append(job.key)
+            return job
 
     def _work(self) -> None:
         while (job := self._next()) is not None:
@@ -99,6 +120,7 @@ class JobQueue:
             finally:
                 with self._cond:
                     self._running -= 1
+                    self._running_keys.remove(job.key)
                     self._cond.notify_all()
 
     def wait_idle(self, timeout: float | None = 60.0) -> bool:
@@ -107,6 +129,22 @@ class JobQueue:
         with self._cond:
             return self._cond.wait_for(lambda: not self._waiting and not self._running,
                                        timeout=timeout)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Keys of the jobs waiting or running whose key starts with `prefix`."""
+        with self._cond:
+            return [k for k in [*self._running_keys, *(j.key for j in self._waiting)]
+                    if k.startswith(prefix)]
+
+    def wait_for(self, prefix: str, timeout: float | None = 60.0) -> bool:
+        """Block until no job whose key starts with `prefix` is waiting or running;
+        False when the timeout passed first (or the queue is held with such jobs)."""
+        def done() -> bool:
+            return not any(k.startswith(prefix) for k in
+                           [*self._running_keys, *(j.key for j in self._waiting)])
+
+        with self._cond:
+            return self._cond.wait_for(done, timeout=timeout)
 
     def pending(self) -> int:
         with self._cond:

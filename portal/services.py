@@ -82,6 +82,8 @@ class Portal:
         # E-mail: the outbox notify() fills is drained on the job queue after commits.
         self.mail = MailSender(self.settings, self.session_factory, self.cipher, self.jobs,
                                self.site_url)
+        # Desensitization gate runs a stopped process left pending or half-done run again.
+        self.gate.resume()
 
     @functools.cached_property
     def gate(self) -> Gate:

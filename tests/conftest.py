@@ -22,6 +22,7 @@ from portal.db import upgrade
 from portal.models import Base
 from portal.services import SYSTEM, Portal
 from portal.settings import Settings, instance_settings
+from tests.support.gate import settle_gate_calls
 from tests.support.pgcluster import PgCluster, free_port
 
 BACKEND = os.environ.get("SHUYUAN_TEST_DATABASE", "sqlite")
@@ -29,6 +30,14 @@ BACKEND = os.environ.get("SHUYUAN_TEST_DATABASE", "sqlite")
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"shuyuan database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gate_settled() -> Iterator[None]:
+    """Calls return once the desensitization gate jobs they queued have run (see
+    tests/support/gate.py); tests of the job itself opt out per portal."""
+    with settle_gate_calls():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -5,20 +5,23 @@ the bureau approves, rejects or withdraws.
       ▲                              │                                 │
       └──────publication_reject──────┘        publication_withdraw ────▶ withdrawn
 
-On submission every current uploaded file is run through the desensitization
-gate against the open class asked for (portal/gate.py); the review holds the
-reports. Approval into an open class is refused unless every file's report
+On submission every current uploaded file is queued for the desensitization
+gate against the open class asked for (portal/gate.py: a background job per
+file, run after the submission commits); the review holds the reports as the
+jobs finish, and shows their progress meanwhile. Approval into an open class is refused unless every file's report
 allows it; the files the public then downloads are the treated ones
 (Resource.released_sha256), the raw files stay the department's.
 
 `sync_releases` keeps that true after any later change to a published entry:
-bureau staff publishing directly (CKAN's state=active, ckanapi load) pass the
-gate in the same call, and a department that replaces a file or changes the
+bureau staff publishing directly (CKAN's state=active, ckanapi load) have their
+files withheld until the gate's job releases them (a grading the target refuses
+is refused in the call itself), and a department that replaces a file or changes the
 open class of a published entry sends it back to review.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,9 +35,11 @@ from portal.actions.schema import default, integer, one_of, optional, string, va
 from portal.gate import target_for
 from portal.models import Dataset, Organization, PublicationReview, Resource, ResourceRelease
 from portal.models.base import new_id, utcnow
-from portal.models.publication import ALLOWING
+from portal.models.publication import ALLOWING, UNFINISHED
 from portal.notify import bureau_staff, notify, organization_staff
 from portal.workdays import today
+
+log = logging.getLogger(__name__)
 
 NOTE = [default(""), string(2000)]
 REASON = [string(2000)]
@@ -54,7 +59,8 @@ def _pending_review(ctx: Context, ds: Dataset) -> PublicationReview | None:
 
 
 def _open_review(ctx: Context, ds: Dataset, *, actor: str, note: str) -> PublicationReview:
-    """A new pending review with a gate report for every uploaded file."""
+    """A new pending review with a gate release for every uploaded file (each one pending
+    with its job queued unless the gate decides it without reading the file)."""
     for old in ctx.session.scalars(select(PublicationReview).where(
             PublicationReview.dataset_id == ds.id, PublicationReview.status == "pending")):
         old.status = "superseded"
@@ -66,9 +72,8 @@ def _open_review(ctx: Context, ds: Dataset, *, actor: str, note: str) -> Publica
     ctx.session.add(review)
     if target is not None:
         for position, res in enumerate(_uploads(ds)):
-            release = ctx.portal.gate.release(res, target, ds.grading)
+            release = ctx.portal.gate.ask(ctx.session, res, target, ds.grading)
             release.review_id, release.position = review.id, position
-            ctx.session.add(release)
     ctx.session.flush()
     ctx.session.refresh(review)
     return review
@@ -88,6 +93,9 @@ def blocking(ctx: Context, ds: Dataset, review: PublicationReview) -> list[str]:
         if release is None or release.raw_sha256 != res.blob_sha256:
             problems.append(f"{label}: the file changed after submission and has no report; "
                             "submit the entry again")
+        elif release.state in UNFINISHED:
+            problems.append(f"the desensitization gate is still checking {label}; "
+                            "approve when it has finished")
         elif release.decision not in ALLOWING:
             why = "; ".join(release.reasons) or release.decision
             problems.append(f"{label}: the desensitization gate decided {release.decision} "
@@ -104,7 +112,10 @@ def _release_dict(release: ResourceRelease, res: Resource | None,
         "format": res.format if res else "",
         "raw_sha256": release.raw_sha256,
         "target": release.target,
-        "decision": release.decision,
+        # pending / running while the gate's job has not decided, then done.
+        "state": release.state,
+        "progress": release.progress or 0,  # rows scanned so far
+        "decision": release.decision if release.state == "done" else release.state,
         "reasons": list(release.reasons or []),
         "treated_sha256": release.treated_sha256,
         "rows": report.get("rows"),
@@ -215,7 +226,8 @@ def _latest_release(ctx: Context, res: Resource, target: str) -> ResourceRelease
     """The gate's newest verdict on the resource's current file for `target`."""
     return ctx.session.scalar(select(ResourceRelease).where(
         ResourceRelease.resource_id == res.id, ResourceRelease.raw_sha256 == res.blob_sha256,
-        ResourceRelease.target == target).order_by(ResourceRelease.created.desc()).limit(1))
+        ResourceRelease.target == target, ResourceRelease.recipient.is_(None))
+        .order_by(ResourceRelease.created.desc()).limit(1))
 
 
 def _released_ok(ctx: Context, res: Resource, target: str) -> bool:
@@ -242,16 +254,18 @@ def sync_releases(ctx: Context, ds: Dataset) -> None:
         _send_back(ctx, ds, "a file or the open class changed")
         return
     # Bureau staff publishing directly (CKAN's state=active, ckanapi load): their call is
-    # the review, and the gate still decides. What it finds and cannot treat is refused;
-    # a file it cannot read (a PDF, a broken table) is kept but withheld from the public,
-    # its release saying why.
+    # the review, and the gate still decides. A grading the target refuses is refused here;
+    # the file itself is read by the gate's job, and withheld from the public until that
+    # job allows it (gate_finished). A file it blocks or cannot read (a PDF, a broken
+    # table) stays withheld, its release saying why.
     refused = []
     for res in stale:
         release = _latest_release(ctx, res, target)
         if release is None:
-            release = ctx.portal.gate.release(res, target, ds.grading)
-            ctx.session.add(release)
-        if release.decision in ALLOWING:
+            release = ctx.portal.gate.ask(ctx.session, res, target, ds.grading)
+        if release.state in UNFINISHED:
+            res.released_sha256 = res.released_size = None
+        elif release.decision in ALLOWING:
             _release(ctx, res, release)
         elif release.decision == "blocked":
             refused.append(f"{res.name or res.id}: " + ("; ".join(release.reasons) or "blocked"))
@@ -261,6 +275,30 @@ def sync_releases(ctx: Context, ds: Dataset) -> None:
         raise ValidationError({"resources": [
             f"The desensitization gate does not allow this file into {target}: {r}"
             for r in refused]}, "Publication refused by the desensitization gate")
+
+
+def gate_finished(ctx: Context, release: ResourceRelease) -> bool:
+    """The gate's job decided `release` (in the job's transaction): a file of an entry
+    bureau staff published directly is released now if the gate allows it and it is
+    still the entry's file for its open class. True when a resource changed."""
+    if release.recipient is not None or release.decision not in ALLOWING:
+        if release.decision not in ALLOWING:
+            log.info("gate: release %s of resource %s decided %s", release.id,
+                     release.resource_id, release.decision)
+        return False
+    res = ctx.session.get(Resource, release.resource_id)
+    if res is None or res.state != "active" or res.blob_sha256 != release.raw_sha256:
+        return False
+    ds = res.dataset
+    if ds.state != "published" or target_for(ds.open_type) != release.target:
+        return False
+    latest = _latest_release(ctx, res, release.target)
+    if latest is None or latest.id != release.id:
+        return False
+    if res.released_sha256 == release.treated_sha256:
+        return False
+    _release(ctx, res, release)
+    return True
 
 
 def _release(ctx: Context, res: Resource, release: ResourceRelease) -> None:
@@ -283,7 +321,9 @@ def _dataset(ctx: Context, params: dict[str, Any]) -> Dataset:
 @action()
 def publication_submit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Submit a catalog entry for the bureau's review; every uploaded file is checked by
-    the desensitization gate against the entry's open class. Params: id, note."""
+    the desensitization gate against the entry's open class, in the background: the
+    reports returned are pending (state, progress) until their jobs finish. Params: id,
+    note."""
     ds = _dataset(ctx, params)
     authorize(ctx, Target(dataset=ds))
     clean = validate(params, {"id": [string(100)], "note": NOTE})
@@ -304,7 +344,8 @@ def _review_to_decide(ctx: Context, ds: Dataset) -> PublicationReview:
 @action()
 def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Publish a submitted entry with its open and share class. Refused while any file's
-    desensitization report blocks it. Params: id, note."""
+    desensitization report blocks it or the gate is still checking a file. Params: id,
+    note."""
     ds = _dataset(ctx, params)
     authorize(ctx)
     clean = validate(params, {"id": [string(100)], "note": NOTE})

@@ -22,6 +22,9 @@ REVIEW_STATES = ("pending", "approved", "rejected", "superseded")
 # the gate cannot read (a PDF, an image): never published into an open class.
 RELEASE_DECISIONS = ("allowed", "allowed_after_treatment", "blocked", "not_checked")
 ALLOWING = ("allowed", "allowed_after_treatment")
+# A release's gate job: waiting, reading the file, finished (decision set).
+RELEASE_STATES = ("pending", "running", "done")
+UNFINISHED = ("pending", "running")
 
 
 class PublicationReview(Base):
@@ -50,7 +53,8 @@ class PublicationReview(Base):
 
 class ResourceRelease(Base):
     __tablename__ = "resource_release"
-    __table_args__ = (Index("ix_resource_release_resource_raw", "resource_id", "raw_sha256"),)
+    __table_args__ = (Index("ix_resource_release_resource_raw", "resource_id", "raw_sha256"),
+                      Index("ix_resource_release_state", "state"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     # None when bureau staff published directly (their own call is the review).
@@ -60,7 +64,14 @@ class ResourceRelease(Base):
     position: Mapped[int] = mapped_column(default=0)
     raw_sha256: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(32))
-    decision: Mapped[str] = mapped_column(String(32))
+    # None until the gate job has decided (state done).
+    decision: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="done")
+    progress: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The grading the file is checked for (the entry's when the release was asked for).
+    grading: Mapped[str | None] = mapped_column(String(16))
+    # "user:ID" or "organization:ID": a file made for one grant holder (see portal/gate.py).
+    recipient: Mapped[str | None] = mapped_column(String(80))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     treated_sha256: Mapped[str | None] = mapped_column(String(64), index=True)

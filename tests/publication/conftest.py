@@ -38,7 +38,12 @@ class County:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def call(self, who: str, name: str, params: dict[str, Any]) -> Any:
-        return self.portal.call(name, params, user=self.users[who])
+        out = self.portal.call(name, params, user=self.users[who])
+        if name == "publication_submit" and getattr(self.portal, "settle_gate", True):
+            # The call returned before the gate ran (portal/gate.py); the jobs have run
+            # since (tests/support/gate.py): the review as it stands now.
+            out = self.portal.call("publication_review_show", {"id": out["id"]}, user=SYSTEM)
+        return out
 
     def entry(self, *, raw: bytes | None = None, filename: str = "", who: str = "edu-editor",
               **extra: Any) -> dict[str, Any]:
