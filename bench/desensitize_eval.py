@@ -15,7 +15,15 @@
    (what a false positive fell on, what a missed value was taken for).
 4. --variants gbk,xlsx scans the same table written as GBK CSV and as XLSX and checks
    the findings are the UTF-8 CSV's.
-5. --presidio-baseline: Presidio out of the box on the same cells and lines: the
+5. The messy corpus (desensitize.evaluation.messy, --size rows a table; 0: skip):
+   files as departments upload them (CSV prefaces and footers, mistyped, separated
+   and full-width identifiers, an XLSX's hidden sheet and comments, a company
+   register and an office list whose columns the law makes public), each run through
+   `apply(path, "unconditional-open", out, items=...)`. Printed: the leaks (raw
+   personal values found in any released file, verbatim or with separators stripped
+   and full-width folded; counted per class, never shown) and the share of
+   public-by-law values kept verbatim. Targets: 0 leaks, 100 % kept.
+6. --presidio-baseline: Presidio out of the box on the same cells and lines: the
    predefined recognizers AnalyzerEngine() loads for English and spaCy's NER
    recognizer, registered for "zh", with the offline NLP engine (desensitize.nlp,
    which has no NER model), the default score threshold (0), and entity names mapped
@@ -27,7 +35,7 @@ CN_USCC, CN_MOBILE, CN_BANK_CARD and EMAIL_ADDRESS (table + text); recall >= 0.9
 PERSON and LOCATION in free text. Reference size: 3,000 rows and 1,000 lines.
 
     .venv/bin/python bench/desensitize_eval.py [--rows 3000] [--lines 1000] [--seed N]
-        [--keep DIR] [--variants gbk,xlsx] [--presidio-baseline] [--misses 25]
+        [--keep DIR] [--variants gbk,xlsx] [--presidio-baseline] [--misses 25] [--size 200]
 """
 
 from __future__ import annotations
@@ -64,6 +72,7 @@ from desensitize.evaluation.scoring import (  # noqa: E402
 from desensitize.findings import Finding  # noqa: E402
 
 REFERENCE_ROWS, REFERENCE_LINES = 3000, 1000
+MESSY_SIZE = 200
 
 
 def verdict(ok: bool) -> str:
@@ -170,6 +179,70 @@ def presidio_baseline(corpus: Corpus) -> tuple[list[Finding], float, Counter[str
     return findings, time.perf_counter() - t0, others
 
 
+# --- the messy corpus through the gate ---------------------------------------------------
+
+def messy_release(folder: Path, seed: int, size: int, scanner: Any) -> list[str]:
+    """Run the gate for unconditional-open on every file of the messy corpus; print
+    and return the leaks (per class) and the public-by-law values kept."""
+    from desensitize.apply import apply
+    from desensitize.evaluation.messy import generate_messy, items_for, kept_public, leaks
+
+    try:
+        from desensitize.declared import DataItem
+    except ImportError:
+        DataItem = None  # noqa: N806
+    if DataItem is not None:
+        import inspect
+
+        if "items" not in inspect.signature(apply).parameters:
+            DataItem = None  # noqa: N806
+    corpus = generate_messy(folder / "in", size, seed)
+    released = folder / "released"
+    released.mkdir(parents=True, exist_ok=True)
+    print(f"\nmessy corpus ({size} rows a table): {len(corpus.files)} files, "
+          f"{len(corpus.secrets):,} personal values planted, {len(corpus.public):,} "
+          "public by law", flush=True)
+    t0 = time.perf_counter()
+    decisions: Counter[str] = Counter()
+    for name, path in corpus.files.items():
+        options: dict[str, Any] = {"scanner": scanner, "secret": "bench-messy-corpus-secret"}
+        if DataItem is not None:
+            options["items"] = [DataItem(**item) for item in items_for(name)]
+        try:
+            report = apply(path, "unconditional-open", released / name, **options)
+            decision = report.decision
+        except Exception as error:  # noqa: BLE001 - the bench reports and goes on
+            decision = f"error {type(error).__name__}: {error}"
+        decisions[decision.split(":")[0]] += 1
+        print(f"  {name:<15} {decision}", flush=True)
+    took = time.perf_counter() - t0
+    counts = leaks(released, corpus)
+    totals = corpus.classes()
+    leaked = sum(counts.values())
+    print(f"  leaks for unconditional-open: {leaked} of {len(corpus.secrets):,} planted "
+          f"values ({took:.1f} s)", flush=True)
+    for kind, n in counts.items():
+        if n:
+            print(f"    {kind:<28} {n:>5} of {totals[kind]:>5} leaked", flush=True)
+    lines = [f"messy corpus, unconditional-open: leaks {leaked} of {len(corpus.secrets):,}   "
+             f"{verdict(leaked == 0)}"
+             + ("" if not leaked else " (" + ", ".join(
+                 f"{k} {n}/{totals[k]}" for k, n in counts.items() if n) + ")")
+             + "; files: " + ", ".join(f"{k} {n}" for k, n in sorted(decisions.items()))]
+    if DataItem is None:
+        print("  public-by-law: not measured (apply has no items=)", flush=True)
+        lines.append("public-by-law: not measured (apply has no items=)")
+    else:
+        kept = kept_public(released, corpus)
+        k, t = sum(a for a, _ in kept.values()), sum(b for _, b in kept.values())
+        detail = ", ".join(f"{kind} {a}/{b}" for kind, (a, b) in kept.items())
+        print(f"  public by law kept verbatim: {k}/{t} ({100 * k / t:.1f} %): {detail}",
+              flush=True)
+        lines.append(f"public by law kept verbatim: {k}/{t} ({100 * k / t:.1f} %)   "
+                     f"{verdict(k == t)}")
+    return lines
+
+
 # --- the run -------------------------------------------------------------------------------
 
 def main() -> None:
@@ -185,6 +258,9 @@ def main() -> None:
                         help="also score Presidio's predefined recognizers, out of the box")
     parser.add_argument("--misses", type=int, default=25, metavar="N",
                         help="kinds of miss listed (0: none)")
+    parser.add_argument("--size", "--messy-size", dest="messy_size", type=int,
+                        default=MESSY_SIZE, metavar="N",
+                        help="rows a table of the messy corpus (0: skip it)")
     args = parser.parse_args()
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     if unknown := set(variants) - {"gbk", "xlsx"}:
@@ -265,6 +341,9 @@ def run(args: argparse.Namespace, work: Path, variants: list[str], command: str)
         baseline_lines.append(f"Presidio out of the box: {met}/{len(checked)} targets met "
                               f"({took:.1f} s)")
 
+    messy_lines = messy_release(work / "messy", args.seed, args.messy_size, scanner) \
+        if args.messy_size > 0 else []
+
     # -- summary -------------------------------------------------------------------------
     results = m.check()
     at_size = args.rows >= REFERENCE_ROWS and args.lines >= REFERENCE_LINES
@@ -293,7 +372,7 @@ def run(args: argparse.Namespace, work: Path, variants: list[str], command: str)
     summary.append("PERSON by class (free text): " + "   ".join(
         f"{c} R {s.recall:.3f} ({s.found}/{s.gold}) P {s.precision:.3f}"
         for c, s in m.by_class.items()))
-    summary += variant_lines + baseline_lines
+    summary += variant_lines + baseline_lines + messy_lines
     met = sum(ok for _, _, ok in results)
     summary.append(f"targets met: {met}/{len(results)}   {verdict(met == len(results))}")
     return summary
