@@ -62,6 +62,9 @@ class ColumnReport:
     entities: dict[str, EntityCount] = field(default_factory=dict)
     cells_changed: int = 0
     residual: dict[str, int] = field(default_factory=dict)  # findings left in the output
+    # Of `entities`' counts, the near misses (Finding.near_miss: a mistyped identifier
+    # treated as one because of its column or a context word), per entity type.
+    near_misses: dict[str, int] = field(default_factory=dict)
 
     def count(self, finding: Finding, value: str, treatment: str,
               shown: str | None = None) -> None:
@@ -69,13 +72,16 @@ class ColumnReport:
         if stats is None:
             stats = self.entities[finding.entity] = EntityCount(treatment=treatment)
         stats.add(value, finding.entity, shown)
+        if finding.near_miss:
+            self.near_misses[finding.entity] = self.near_misses.get(finding.entity, 0) + 1
 
     def to_json(self) -> dict[str, Any]:
         return {"column": self.name, "profile_entity": self.profile_entity,
                 "header_entities": self.header_entities, "treatment": self.treatment,
                 "entities": {e: c.to_json() for e, c in sorted(self.entities.items())},
                 "cells_changed": self.cells_changed,
-                "residual": dict(sorted(self.residual.items()))}
+                "residual": dict(sorted(self.residual.items())),
+                "near_misses": dict(sorted(self.near_misses.items()))}
 
 
 @dataclass
@@ -128,13 +134,19 @@ class Report:
         """Findings left in the output per entity type, over all columns."""
         return _total(item for col in self.columns for item in col.residual.items())
 
+    @property
+    def near_misses(self) -> dict[str, int]:
+        """Near misses found (and treated as their entity) per entity type, over all columns."""
+        return _total(item for col in self.columns for item in col.near_misses.items())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file, "format": self.format, "encoding": self.encoding,
             "delimiter": self.delimiter, "sheet": self.sheet, "target": self.target,
             "grading": self.grading, "decision": self.decision, "reasons": self.reasons,
             "output": self.output, "rows": self.rows, "found": self.found,
-            "residual": self.residual, "columns": [c.to_json() for c in self.columns],
+            "residual": self.residual, "near_misses": self.near_misses,
+            "columns": [c.to_json() for c in self.columns],
             "k_anonymity": self.kanon.to_json() if self.kanon else None,
             "issues": self.issues, "left_out": self.left_out, "policy": self.policy,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},

@@ -34,6 +34,8 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from desensitize import entities as E
 from desensitize.findings import Finding
+from desensitize.recognizers.near_miss import near_misses
+from desensitize.recognizers.normalise import normalise, span_back
 from desensitize.tables import Table, open_table
 
 # Findings scoring below this (after context) are dropped.
@@ -53,6 +55,11 @@ WHOLE_CELL_SCORE = 0.85
 CACHED_TEXT = 64  # longer cell texts are free text: seldom repeated, not remembered
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# What an identifier is made of (full-width letters and any Unicode digit included): a
+# cell of an identifier column holding one outside its findings is a near miss.
+_ALNUM = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]|\d")
+# The score of a near miss (desensitize.recognizers.near_miss): never below the threshold.
+NEAR_MISS_SCORE = 0.5
 _DIGITS = re.compile(r"\d")
 CACHED_DIGITS = 5
 
@@ -64,7 +71,7 @@ HEADER_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("手机", "移动电话"), (E.CN_MOBILE,)),
     (("电话", "联系方式", "联系号码", "tel", "phone"), (E.CN_MOBILE, E.CN_LANDLINE)),
     (("固话", "座机", "固定电话", "办公电话"), (E.CN_LANDLINE,)),
-    (("银行卡", "卡号", "账号", "帐号", "一卡通", "银行账户"), (E.CN_BANK_CARD,)),
+    (("银行卡", "卡号", "账号", "帐号", "一卡通", "银行账户", "card"), (E.CN_BANK_CARD,)),
     (("护照",), (E.CN_PASSPORT,)),
     (("通行证", "回乡证"), (E.CN_HK_MACAU_PERMIT,)),
     (("车牌", "号牌", "车辆号码"), (E.CN_LICENSE_PLATE,)),
@@ -170,6 +177,16 @@ def _trigger(recognizer: EntityRecognizer) -> re.Pattern[str] | None:
     return re.compile(raw) if isinstance(raw, str) else raw
 
 
+def _covered(text: str, findings: Sequence[Finding]) -> bool:
+    """Whether every letter and digit of the text lies inside one of the findings."""
+    last = 0
+    for f in sorted(findings, key=lambda f: f.start):
+        if _ALNUM.search(text, last, max(last, f.start)):
+            return False
+        last = max(last, f.end)
+    return not _ALNUM.search(text, last)
+
+
 def resolve(findings: list[Finding]) -> list[Finding]:
     """Overlapping findings resolved: the higher score wins, then the longer span; the
     anonymizer replaces whatever a span covers, so spans must not overlap."""
@@ -241,6 +258,30 @@ class Scanner:
             found = self._whole(text, hints, whole)
             if found is not None:
                 return found
+        normalised = normalise(text)
+        found = self._scan_parts(text, hints, normalised)
+        if whole in E.STRUCTURED and not _covered(text, found):
+            # Fail closed: a cell of an identifier column that is not (only) identifiers
+            # the recognizers accept is a mistyped one, treated whole.
+            stripped = text.strip()
+            start = text.index(stripped[0])
+            return [Finding(whole, start, start + len(stripped), self._near_miss_score,
+                            near_miss=True)]
+        near = near_misses(text, hints, [(f.start, f.end) for f in found], self.entities,
+                           normalised=normalised)
+        if near:
+            found = sorted(found + [Finding(e, start, end, self._near_miss_score, near_miss=True)
+                                    for e, start, end in near], key=lambda f: f.start)
+        return found
+
+    @property
+    def _near_miss_score(self) -> float:
+        return max(self.threshold, NEAR_MISS_SCORE)
+
+    def _scan_parts(self, text: str, hints: Sequence[str],
+                    normalised: tuple[str, list[int] | None] | None) -> list[Finding]:
+        """What the recognizers find in the text, and in its normalised form (full-width
+        forms folded, separators inside grouped numbers dropped) mapped back onto it."""
         runners: list[_Runner] = []
         # One search for all the triggers first: most cells match none of them.
         if self._any_trigger is not None and self._any_trigger.search(text):
@@ -248,10 +289,16 @@ class Scanner:
         # NLP recognizers: only where ideographs could make a name or an address.
         if self._nlp_runners and len(_CJK.findall(text[:64])) >= 2:
             runners += self._nlp_runners
-        if not runners:
-            return []
         results = [self._finding(match, hints) for runner in runners
                    for match in runner.analyze(text)]
+        if normalised is not None:
+            norm, index = normalised
+            if self._any_trigger is not None and self._any_trigger.search(norm):
+                for runner in self._pattern_runners:
+                    if runner.trigger.search(norm):
+                        for entity, start, end, score in runner.analyze(norm):
+                            start, end = span_back(index, start, end)
+                            results.append(self._finding((entity, start, end, score), hints))
         return resolve([f for f in results if f.score >= self.threshold])
 
     def _whole(self, text: str, hints: Sequence[str], whole: str) -> list[Finding] | None:
@@ -292,7 +339,12 @@ class Scanner:
         results = analyzer_engine(self.entities).analyze(
             text=text, language=E.LANGUAGE, entities=list(self.entities),
             score_threshold=self.threshold)
-        return resolve([Finding(r.entity_type, r.start, r.end, r.score) for r in results])
+        found = resolve([Finding(r.entity_type, r.start, r.end, r.score) for r in results])
+        near = near_misses(text, (), [(f.start, f.end) for f in found], self.entities)
+        if near:
+            found = sorted(found + [Finding(e, start, end, self._near_miss_score, near_miss=True)
+                                    for e, start, end in near], key=lambda f: f.start)
+        return found
 
     # --- tables ---------------------------------------------------------------
 
@@ -332,7 +384,8 @@ class Scanner:
         for cell, prof in zip(cells, profiles, strict=False):
             if cell:
                 for f in self.scan_cell(cell, hints=prof.header_entities, whole=prof.entity):
-                    out.append(Finding(f.entity, f.start, f.end, f.score, row, prof.name))
+                    out.append(Finding(f.entity, f.start, f.end, f.score, row, prof.name, None,
+                                       f.near_miss))
         return out
 
     def scan_table(self, table: Table, progress: Callable[[int], None] | None = None

@@ -40,6 +40,7 @@ from presidio_anonymizer.operators import Operator, OperatorType
 
 from desensitize import entities as E
 from desensitize.findings import Finding
+from desensitize.recognizers.normalise import fold
 
 # Treatments a policy may name. "keep" leaves the value; "block" refuses the file
 # (decided by the policy, never applied to text); "drop" is a column treatment the
@@ -205,10 +206,11 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 
 def normalise(value: str, entity: str) -> str:
     """One spelling per identifier, so "138 1234 5678" and "13812345678" (or an ID
-    with x and X) get one pseudonym."""
+    with x and X, or in full-width digits) get one pseudonym."""
     text = value.strip()
     if entity in (E.PERSON, E.LOCATION):
         return _SEPARATORS.sub("", text) if entity == E.PERSON else text
+    text = fold(text)
     if entity == E.EMAIL_ADDRESS:
         return text.lower()
     return _SEPARATORS.sub("", text).upper()

@@ -3,12 +3,13 @@ CONTEXT, TRIGGER) plus Presidio's validate_result / invalidate_result hooks."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
 from desensitize.entities import LANGUAGE
+from desensitize.recognizers.normalise import normalise, span_back
 
 # Python's \b sees no boundary between a digit and an ideograph ("电话13812345678" is one
 # word to it), so matches are delimited by what may not touch them instead.
@@ -44,3 +45,23 @@ class CnPatternRecognizer(PatternRecognizer):
             context=list(self.CONTEXT),
             global_regex_flags=self.FLAGS,
         )
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
+                regex_flags: int | None = None) -> list[RecognizerResult]:
+        """Presidio's matches in the text and in its normalised form (full-width forms
+        folded, separators inside a grouped number dropped), the latter's spans mapped
+        back onto the text as written."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        normalised = normalise(text)
+        if normalised is None:
+            return results
+        norm, index = normalised
+        original = list(results)
+        for r in super().analyze(norm, entities, nlp_artifacts, regex_flags):
+            r.start, r.end = span_back(index, r.start, r.end)
+            # A match in the text as written wins over one it overlaps there, unless
+            # weaker (0557-1234567 is a landline, not the bare 05571234567).
+            if not any(o.start < r.end and r.start < o.end and o.score >= r.score
+                       for o in original):
+                results.append(r)
+        return results

@@ -102,19 +102,28 @@ class LandlineRecognizer(CnPatternRecognizer):
 
 
 class BankCardRecognizer(CnPatternRecognizer):
-    """银行卡号: 16-19 digits, maybe grouped by four, of a known issuer, Luhn valid."""
+    """银行卡号: 16-19 digits, maybe grouped by four, of a known issuer, Luhn valid.
+
+    Luhn passes one number in ten, so 16-18 bare digits (order numbers, waybills,
+    serials are that long) are a card only with card context: a column header or a
+    word such as 卡号/银行卡/账号 nearby. 19 digits (UnionPay debit cards) or digits
+    grouped by four as cards are printed are found alone."""
 
     ENTITY = E.CN_BANK_CARD
     PATTERNS = (
-        ("bank_card", NUM_START + r"[2-9]\d{15,18}" + NUM_END, 0.5),
+        ("bank_card", NUM_START + r"[2-9]\d{15,18}" + NUM_END, 0.4),
         ("bank_card_grouped", NUM_START + r"[2-9]\d{3}([ -])\d{4}\1\d{4}\1\d{4}(?:\1?\d{1,3})?"
          + NUM_END, 0.5),
     )
-    CONTEXT = ("银行卡", "卡号", "账号", "帐号", "开户行", "一卡通", "银行账户", "社保卡")
+    CONTEXT = ("银行卡", "卡号", "账号", "帐号", "开户行", "一卡通", "银行账户", "社保卡", "card")
     TRIGGER = r"\d{4}[ -]?\d{4}"
 
-    def validate_result(self, pattern_text: str) -> bool:
-        return checksums.bank_card_valid(pattern_text)
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if not checksums.bank_card_valid(pattern_text):
+            return False
+        if len(pattern_text) == 19 or not pattern_text.isdigit():
+            return True  # 19 digits, or grouped as a card is printed
+        return None  # 16-18 bare digits: the pattern's score, below the threshold alone
 
 
 class PassportRecognizer(CnPatternRecognizer):

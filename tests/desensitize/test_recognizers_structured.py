@@ -157,16 +157,9 @@ VALID: dict[type[CnPatternRecognizer], list[Case]] = {
         ("办公电话0557-2345678，传真0557-7654321。", ["0557-2345678", "0557-7654321"]),
     ],
     BankCardRecognizer: [
-        (CARD_16, [CARD_16]),
-        (CARD_17, [CARD_17]),
-        (CARD_18, [CARD_18]),
+        # 19 digits, or grouped by four as cards are printed: found alone.
         (CARD_19, [CARD_19]),
-        (CARD_VISA, [CARD_VISA]),
-        (CARD_MASTER, [CARD_MASTER]),
-        (CARD_MASTER_2, [CARD_MASTER_2]),
-        (CARD_JCB, [CARD_JCB]),
         (CARD_ICBC_OLD, [CARD_ICBC_OLD]),
-        (CARD_LIKE_USCC, [CARD_LIKE_USCC]),
         (grouped(CARD_16), [grouped(CARD_16)]),
         (grouped(CARD_19), [grouped(CARD_19)]),
         (grouped(CARD_17, "-"), [grouped(CARD_17, "-")]),
@@ -206,6 +199,10 @@ VALID: dict[type[CnPatternRecognizer], list[Case]] = {
 
 # Found, but below the threshold: these need a context word or a column header.
 WEAK: dict[type[CnPatternRecognizer], list[Case]] = {
+    # 16-18 bare digits, Luhn valid: as often an order number or a serial as a card.
+    BankCardRecognizer: [(card, [card]) for card in (
+        CARD_16, CARD_17, CARD_18, CARD_VISA, CARD_MASTER, CARD_MASTER_2, CARD_JCB,
+        CARD_LIKE_USCC)],
     ResidentIdRecognizer: [("110105491231002", ["110105491231002"])],  # 15 digits, 1949
     LandlineRecognizer: [("05571234567", ["05571234567"]), ("01087654321", ["01087654321"])],
     PassportRecognizer: [
@@ -413,6 +410,14 @@ def test_context_word_lifts_a_passport(engine) -> None:
     assert [(e, t) for e, t, _ in hits] == [(E.CN_PASSPORT, "E12345678")]
     assert hits[0][2] >= THRESHOLD
     assert _analyze(engine, "档案编号E12345678，已归档。") == []
+
+
+def test_card_context_lifts_sixteen_digits_and_nothing_else_does(engine) -> None:
+    for word in ("卡号", "银行卡号：", "账号", "card no. "):
+        hits = _analyze(engine, f"{word}{CARD_16}。")
+        assert [(e, t) for e, t, _ in hits] == [(E.CN_BANK_CARD, CARD_16)], word
+    assert _analyze(engine, f"订单编号{CARD_16}，已发货。") == []
+    assert _analyze(engine, f"订单编号{CARD_19}，已发货。") == [(E.CN_BANK_CARD, CARD_19, 1.0)]
 
 
 def test_engine_spans_in_a_sentence(engine) -> None:
