@@ -1,5 +1,8 @@
-"""The desensitization policy (config/desensitize.toml): per target class, what may
-remain of each entity type and how it is treated.
+"""The desensitization policy: per target class, what may remain of each entity type
+and how it is treated. The default ships inside the package (desensitize/policy.toml,
+package data, so an installed wheel finds it; config/desensitize.toml in the source tree
+is a link to it); a bureau's own policy is named by path, `--policy` or
+$SHUYUAN_DESENSITIZE_POLICY.
 
     policy = load_policy()                         # or load_policy("other.toml")
     target = policy.target("unconditional-open")
@@ -33,7 +36,8 @@ GRADINGS = ("general", "important", "core")
 DEFAULT_K = 5
 DEFAULT_MAX_SUPPRESSED = 0.05
 POLICY_ENV = "SHUYUAN_DESENSITIZE_POLICY"
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "desensitize.toml"
+# Package data (pyproject.toml): the one copy of the default policy.
+DEFAULT_PATH = Path(__file__).resolve().parent / "policy.toml"
 
 # The options each treatment takes, and their types.
 OPTIONS: dict[str, dict[str, type]] = {

@@ -161,3 +161,19 @@ def test_unlisted_entities_take_the_targets_default(raw: dict[str, Any]) -> None
     assert target.rule(E.CN_RESIDENT_ID) == Rule("redact")
     data = variant(raw, "conditional-share", entities={"CN_PASSPORT": "block"})
     assert parse_policy(data).target("conditional-share").blocked_entities == {E.CN_PASSPORT}
+
+
+def test_the_default_policy_is_package_data() -> None:
+    """An installed wheel has no config/ beside it: the default ships in the package,
+    once (config/desensitize.toml in the source tree links to it)."""
+    from importlib.resources import files
+
+    root = Path(__file__).resolve().parents[2]
+    packaged = files("desensitize") / "policy.toml"
+    assert packaged.is_file() and Path(str(packaged)).resolve() == DEFAULT_PATH.resolve()
+    with (root / "pyproject.toml").open("rb") as f:
+        data = tomllib.load(f)["tool"]["setuptools"]["package-data"]["desensitize"]
+    assert "policy.toml" in data
+    linked = root / "config" / "desensitize.toml"
+    assert not linked.exists() or linked.resolve() == DEFAULT_PATH.resolve()
+    assert load_policy().source == str(DEFAULT_PATH)
