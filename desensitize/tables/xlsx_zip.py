@@ -41,8 +41,8 @@ MAX_PARTS = 10_000
 _RATIO_FLOOR = 1 << 20  # parts smaller than this may compress as well as they like
 # (kind, part name pattern): what a released workbook never carries.
 EXTRA_PARTS = (
-    ("cell comments", re.compile(r"xl/(?:comments[^/]*|threadedComments/[^/]*|persons/[^/]*"
-                                 r"|drawings/vmlDrawing[^/]*)\.(?:xml|vml)\Z", re.I)),
+    ("cell comments", re.compile(r"xl/(?:.*comment[^/]*|persons/[^/]*|drawings/vmlDrawing[^/]*)"
+                                 r"\.(?:xml|vml)\Z", re.I)),
     ("document properties", re.compile(r"docProps/[^/]*\.xml\Z", re.I)),
     ("defined names", re.compile(r"xl/workbook\.xml\Z", re.I)),
     ("external links", re.compile(r"xl/externalLinks/[^/]*\.xml\Z", re.I)),
