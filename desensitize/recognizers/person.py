@@ -174,9 +174,14 @@ def _context_before(text: str, start: int) -> bool:
             and head[-2:] not in _NOT_ROLES)
 
 
+_ROLE_LABELS = tuple(w for w in lx.PERSON_CONTEXT if w.endswith(("人", "姓名")))
+
+
 def _labelled(text: str, start: int, end: int) -> bool:
-    """姓名：高峰 — a label, a colon, then the name up to the end of the field."""
-    return text[:start].rstrip(" \u3000").endswith(("：", ":")) and (
+    """姓名：高峰, 联系人 平安, 申请人万里 — a label (a colon, or a role label such as
+    联系人 with or without one), then the name up to the end of the field."""
+    head = text[:start].rstrip(" \u3000")
+    return (head.endswith(("：", ":")) or head.endswith(_ROLE_LABELS)) and (
         end == len(text) or not lx.is_han(text[end]))
 
 
