@@ -43,6 +43,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any
 
+from desensitize.declared import DECLARED_PERSONAL, DataItem, Declarations, keepable
 from desensitize.findings import Finding
 from desensitize.kanon import KAnonymizer, role_columns
 from desensitize.policy import Policy, TargetPolicy, load_policy
@@ -73,18 +74,20 @@ OVERFLOW_COLUMN = "(past the header)"
 # which a report never holds.
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _ELIDED = "'…'"
+PUBLISHED_AS_DECLARED = "public_by_law"  # a finding's treatment when the catalog says so
 
 
 def apply(path: str | Path, target: str, out: str | Path, *, grading: str = "general",
           policy: Policy | None = None, secret: str | bytes | None = None,
           scanner: Scanner | None = None, progress: Progress | None = None,
           format: str | None = None, encoding: str | None = None,
-          sheet: str | int | None = None) -> Report:
+          sheet: str | int | None = None, items: Iterable[DataItem] | None = None) -> Report:
     """Treat `path` for `target` and write it to `out` unless the policy blocks it.
 
     `secret` keys pseudonyms (else the environment variable the policy names);
     `progress(n)` is called as rows are scanned, the input's and then the output's;
-    `format`, `encoding`, `sheet` are passed to the table reader. Raises ValueError
+    `format`, `encoding`, `sheet` are passed to the table reader; `items` are the
+    catalog's data items (desensitize.declared) the columns are read against. Raises ValueError
     (TableError, PolicyError, MissingSecret) for what cannot be done at all; a
     policy refusal is not an error but a report whose decision is "blocked".
     """
@@ -109,8 +112,9 @@ def apply(path: str | Path, target: str, out: str | Path, *, grading: str = "gen
     from desensitize.scanner import is_text_file
 
     run = _TextRun if is_text_file(path, format) else _TableRun
-    run(path, out, rules, policy, treater, scanner, report, progress).run(
-        format=format, encoding=encoding, sheet=sheet)
+    runner = run(path, out, rules, policy, treater, scanner, report, progress)
+    runner.declared = Declarations(items or ())
+    runner.run(format=format, encoding=encoding, sheet=sheet)
     report.timings["total"] = perf_counter() - started
     return report
 
@@ -135,6 +139,7 @@ class _Counter:
 
 
 class _Run:
+    declared = Declarations()  # the catalog's data items, set by apply()
     def __init__(self, path: Path, out: Path, rules: TargetPolicy, policy: Policy,
                  treater: Treater, scanner: Scanner, report: Report,
                  progress: Progress | None) -> None:
@@ -195,7 +200,11 @@ class _Run:
 
     def residual(self, column: str, findings: Sequence[Finding]) -> None:
         col = self.report.column(column)
+        kept = self.declared.kept_as_declared(column)
         for f in findings:
+            if kept and f.entity in col.entities and col.entities[f.entity].treatment == \
+                    PUBLISHED_AS_DECLARED:
+                continue  # published as the catalog declares (public by law)
             col.residual[f.entity] = col.residual.get(f.entity, 0) + 1
 
     def decide(self) -> bool:
@@ -333,16 +342,21 @@ class _TableRun(_Run):
                 started = True
             kinds.feed(cells)
             row = list(cells)
+            by_column: dict[int, list[Finding]] = {}
             if findings:
-                by_column: dict[int, list[Finding]] = {}
                 for f in findings:
                     by_column.setdefault(index[f.column], []).append(f)  # type: ignore[index]
                 for i, found in by_column.items():
                     text = cells[i] or ""
                     dropped = i in self.dropped
+                    if i in self.kept_columns and not dropped:
+                        found = self._keep_declared(i, text, found)
                     self.count(self.column_reports[i], text, found, dropped)
                     if not dropped:
                         row[i] = self.treat(text, found, encoding) or None
+            for i in self.personal_columns:  # declared personal, nothing found: still treated
+                if cells[i] and i not in by_column:
+                    row[i] = self._treat_declared(i, cells[i], encoding)
             for i in self.dropped:
                 row[i] = None  # the spool never holds what is dropped
             if self.role_indices:  # quasi-identifiers on the policy's starting rungs
@@ -380,6 +394,7 @@ class _TableRun(_Run):
                 col.treatment = "drop"
                 self.changed = True
         roles = role_columns(columns, self.policy.roles, skip=self.dropped)
+        self._declare(columns, profiles, {i for idx in roles.values() for i in idx})
         self.kanon = KAnonymizer(roles, self.rules.quasi_identifiers, k=self.rules.k,
                                  start={r: lvl for r, lvl in self.rules.generalise.items()
                                         if r in roles},
@@ -391,6 +406,58 @@ class _TableRun(_Run):
             for i in idx:
                 if level and level != "exact":
                     self.column_reports[i].treatment = f"generalise: {level}"
+
+    def _declare(self, columns: list[str], profiles: Sequence[Any], role_indices: set[int]
+                 ) -> None:
+        """Read the columns against the catalog's data items (desensitize.declared)."""
+        self.kept_columns: set[int] = set()
+        self.personal_columns: list[int] = []
+        declared = self.declared
+        if not declared:
+            return
+        for i, name in enumerate(columns):
+            item, col = declared.get(name), self.column_reports[i]
+            if item is None:
+                continue
+            col.conflict = declared.conflict(name, profiles[i].entity if profiles else None)
+            if item.personal:
+                col.declared = "personal"
+                # Quasi-identifier columns are generalised by k-anonymity instead.
+                if i not in self.dropped and i not in role_indices:
+                    self.personal_columns.append(i)
+            elif item.public_by_law or item.confirmed:
+                col.declared = "public_by_law" if item.public_by_law else "confirmed"
+                col.legal_basis = item.legal_basis or None
+                self.kept_columns.add(i)
+
+    def _keep_declared(self, i: int, text: str, found: list[Finding]) -> list[Finding]:
+        """Count what the column publishes as declared; return what must still be treated."""
+        col = self.column_reports[i]
+        rest = []
+        for f in found:
+            value = text[f.start:f.end]
+            if keepable(f.entity, value):
+                col.count(f, value, PUBLISHED_AS_DECLARED)
+                col.kept_as_declared += 1
+            else:
+                rest.append(f)
+        return rest
+
+    def _treat_declared(self, i: int, text: str, encoding: str | None) -> str | None:
+        """A declared personal cell in which no recognizer found anything: treated as
+        the column's classified entity, or by the target's default (redacted for open
+        classes)."""
+        col = self.column_reports[i]
+        entity = col.profile_entity
+        if entity is not None and entity in self.treater.rules:
+            whole = Finding(entity, 0, len(text), 1.0)
+            self.count(col, text, [whole])
+            return self.treat(text, [whole], encoding) or None
+        if not self.rules.open:
+            return text
+        col.count(Finding(DECLARED_PERSONAL, 0, len(text), 1.0), text, "redact")
+        self.changed = True
+        return None
 
     def _final_rows(self, spool: IO[bytes], keep: list[int]) -> Iterator[list[str | None]]:
         apply_k = self.kanon.apply

@@ -16,6 +16,7 @@ from typing import Any
 
 from desensitize.findings import Finding
 from desensitize.kanon import KResult
+from desensitize.risk import assess
 from desensitize.treatments import mask
 
 ALLOWED = "allowed"  # nothing needed treatment: the output is the input rewritten
@@ -65,6 +66,12 @@ class ColumnReport:
     # Of `entities`' counts, the near misses (Finding.near_miss: a mistyped identifier
     # treated as one because of its column or a context word), per entity type.
     near_misses: dict[str, int] = field(default_factory=dict)
+    # What the catalog's data item says (desensitize.declared): "personal",
+    # "public_by_law", "confirmed" (a reviewer's), or None for no item / no flag.
+    declared: str | None = None
+    legal_basis: str | None = None
+    conflict: bool = False  # classified personal, declared neither: treated, flagged
+    kept_as_declared: int = 0  # findings published as declared (public by law)
 
     def count(self, finding: Finding, value: str, treatment: str,
               shown: str | None = None) -> None:
@@ -81,7 +88,9 @@ class ColumnReport:
                 "entities": {e: c.to_json() for e, c in sorted(self.entities.items())},
                 "cells_changed": self.cells_changed,
                 "residual": dict(sorted(self.residual.items())),
-                "near_misses": dict(sorted(self.near_misses.items()))}
+                "near_misses": dict(sorted(self.near_misses.items())),
+                "declared": self.declared, "legal_basis": self.legal_basis,
+                "conflict": self.conflict, "kept_as_declared": self.kept_as_declared}
 
 
 @dataclass
@@ -149,6 +158,7 @@ class Report:
             "columns": [c.to_json() for c in self.columns],
             "k_anonymity": self.kanon.to_json() if self.kanon else None,
             "issues": self.issues, "left_out": self.left_out, "policy": self.policy,
+            "risk": assess(self),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
