@@ -22,9 +22,10 @@ _FOLD.update({0x3000: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x
 FOLD_TABLE = str.maketrans(_FOLD)
 _FOLDED = "".join(map(chr, _FOLD))
 
-# What a text must hold for normalise() to change it: a foldable character, or a
-# separator between two digits. (`re`'s \d also matches full-width digits.)
-TRIGGER = re.compile("[" + re.escape(_FOLDED) + r"]|\d[ .\-·]{1,2}\d")
+# What a text must hold for normalise() to change it: a foldable character, or ten
+# digits with separators between some (an amount such as 1234.56 has too few).
+# (`re`'s \d also matches full-width digits.)
+TRIGGER = re.compile("[" + re.escape(_FOLDED) + r"]|(?:\d[ .\-·]{0,2}){9}\d")
 # A grouped number: digit groups joined by one or two separator characters, maybe
 # ending in a check character X.
 _GROUPED = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[ .\-·]{1,2}[0-9]+)+[Xx]?(?![0-9A-Za-z])")
