@@ -14,15 +14,19 @@ here, by the entry's classes (Art. 25-27):
 
 Access through a grant or an unconditional share is recorded in the grant
 usage log by the caller (`record`).
+
+A conditionally open entry's released file read under a grant is the one made for
+the grant's recipient (`released_file`): its pseudonyms are keyed for that
+recipient, so two recipients cannot join their copies (portal/gate.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.actions.errors import NotAuthorized
+from portal.actions.errors import NotAuthorized, NotFound
 from portal.actions.registry import Context
-from portal.models import Dataset
+from portal.models import Dataset, Resource
 from portal.workdays import today
 
 RAW = "raw"
@@ -36,6 +40,7 @@ class FileAccess:
     grant_id: str | None = None
     logged: bool = False  # a grant or an unconditional share: every use is recorded
     fields: tuple[str, ...] = ()  # a grant's scope; empty = every field
+    recipient: str | None = None  # whom a released file is made for (a grant's holder)
 
 
 NOT_OPEN = "this data is not open to the public"
@@ -60,7 +65,7 @@ def file_access(ctx: Context, ds: Dataset) -> FileAccess:
     if grant is not None:
         kind = RAW if grant.kind == "share" else RELEASED
         return FileAccess(kind, grant_id=grant.id, logged=True,
-                          fields=tuple(grant.fields or ()))
+                          fields=tuple(grant.fields or ()), recipient=grants.recipient(grant))
     if scoped:
         return FileAccess(None, "the grant this token belongs to does not cover this entry, "
                                 "or it has ended or been revoked")
@@ -81,6 +86,23 @@ def require(ctx: Context, ds: Dataset) -> FileAccess:
     if access.file is None:
         raise NotAuthorized(f"{ctx.actor} may not read the data of {ds.name}: {access.reason}")
     return access
+
+
+def released_file(ctx: Context, access: FileAccess, res: Resource) -> tuple[str, int | None]:
+    """The released file's (sha256, size) for this caller: the public's, or for a grant's
+    recipient of a conditionally open entry the one made for them. NotFound when the
+    resource has none."""
+    ds = res.dataset
+    if access.recipient and ds.open_type == "conditional" and res.released_sha256:
+        made = ctx.portal.gate.recipient_release(ctx.session, res, access.recipient)
+        if made is None or not made.treated_sha256:
+            raise NotFound(f"No released file for resource {res.id}: the file for "
+                           f"{ctx.actor} could not be prepared")
+        return made.treated_sha256, made.treated_size
+    if not res.released_sha256:
+        raise NotFound(f"No released file for resource {res.id}: the entry's files "
+                       "have not passed publication review")
+    return res.released_sha256, res.released_size
 
 
 def record(ctx: Context, access: FileAccess, ds: Dataset, resource_id: str | None,

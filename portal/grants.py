@@ -64,6 +64,14 @@ def active_grant(session: Session, caller: Caller | None, dataset_id: str,
     return session.scalar(query.where(mine).order_by(Grant.ends.desc(), Grant.id).limit(1))
 
 
+def recipient(grant: Grant) -> str:
+    """Whom a grant's files are made for (portal/gate.py keys their pseudonyms by it): the
+    grantee organization of a share grant, the user of an open grant."""
+    if grant.organization_id:
+        return f"organization:{grant.organization_id}"
+    return f"user:{grant.user_id}"
+
+
 def record_use(session: Session, *, grant_id: str | None, user_id: str | None,
                dataset_id: str, resource_id: str | None, action: str,
                detail: dict[str, Any] | None = None) -> None:

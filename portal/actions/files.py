@@ -60,6 +60,9 @@ def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             raise NotAuthorized(
                 "the grant covers some fields only: read them through datastore_search")
         if granted.file != access.RAW:
+            # A grant's recipient of a conditionally open entry: the file made for them.
+            sha, size = access.released_file(ctx, granted, res)
+        if granted.file != access.RAW:
             name = out["url"] = released_filename(res)
         out.update(sha256=sha, size=size, filename=name, mimetype=res.mimetype)
     access.record(ctx, granted, ds, res.id, "download")

@@ -352,7 +352,8 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     review = _review_to_decide(ctx, ds)
     problems = blocking(ctx, ds, review)
     if problems:
-        raise ValidationError({"resources": problems}, "Publication refused")
+        raise ValidationError({"resources": problems},
+                              "Publication refused: " + "; ".join(problems))
     by_resource = {r.resource_id: r for r in review.releases}
     for res in _uploads(ds):
         release = by_resource.get(res.id)
