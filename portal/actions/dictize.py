@@ -97,19 +97,18 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def released_filename(res: Resource) -> str:
-    """The name the public downloads an upload's released file under. The uploaded file's
-    own name may name what the raw file holds (a person, a case): the public gets the
-    resource's name when the department gave one other than that, else its id, with the
-    file's extension (the gate's treated file keeps the format)."""
+    """The name the public downloads an upload's released file under: the resource's name
+    (public metadata, reviewed with the entry), else its id, with the uploaded file's
+    extension (the gate's treated file keeps the format). Never the uploaded file's own
+    name, which may say what the raw file holds (a person, a case) and is the
+    department's."""
     uploaded = os.path.basename(res.url or "")
     ext = os.path.splitext(uploaded)[1].lower()
     ext = ext if re.fullmatch(r"\.[a-z0-9]{1,10}", ext) else ""
     stem = _UNSAFE_NAME.sub("_", (res.name or "").strip()).strip(" ._")
-    if not stem or stem == uploaded or stem == os.path.splitext(uploaded)[0]:
-        stem = res.id
     if ext and stem.lower().endswith(ext):
-        stem = stem[: -len(ext)]
-    return f"{stem[:200]}{ext}"
+        stem = stem[: -len(ext)].rstrip(" .")
+    return f"{(stem or res.id)[:200]}{ext}"
 
 
 def resource_url(site_url: str, res: Resource, *, raw: bool = True) -> str:
@@ -154,9 +153,8 @@ def resource_dict(res: Resource, site_url: str, *, raw: bool = False) -> dict[st
     file. Otherwise they describe what the public is served: the released (treated) file
     the desensitization gate let through (no size and an empty hash while there is none),
     no earlier versions (they are raw files), and a file name that is not the upload's.
-    `gate` says where the resource stands: "released" (a treated file is served),
-    "not_released" (an uploaded file nobody outside the department is served) or
-    "outside" (a link: the gate never sees what it points to)."""
+    A link carries `gate: "outside"`: the desensitization gate never sees what it points
+    to, so nothing vouches for it as checked."""
     upload = res.url_type == "upload"
     shown_raw = raw or not upload
     out: dict[str, Any] = dict.fromkeys(CKAN_RESOURCE_KEYS)
@@ -180,14 +178,10 @@ def resource_dict(res: Resource, site_url: str, *, raw: bool = False) -> dict[st
             "state": res.state,
             **datastore_keys(res),
             "versions": version_dicts(res, site_url) if shown_raw else [],
-            "gate": ("outside" if not upload
-                     else "released" if res.released_sha256 else "not_released"),
         }
     )
-    if upload and raw:
-        # The department's and the bureau's view also names what the public is served.
-        out["released_hash"] = res.released_sha256 or ""
-        out["released_size"] = res.released_size
+    if not upload:
+        out["gate"] = "outside"
     return out
 
 

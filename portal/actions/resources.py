@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from portal import audit
 from portal.actions import lookup, publication
-from portal.actions.dictize import resource_dict, sees_raw
+from portal.actions.dictize import released_filename, resource_dict, sees_raw
 from portal.actions.errors import ValidationError
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
@@ -58,7 +58,7 @@ RESOURCE_SCHEMA = {
 _COMPUTED = {
     "package_id", "url_type", "created", "last_modified", "metadata_modified", "position",
     "state", "datastore_active", "upload", "revision_id", "tracking_summary", "cache_url",
-    "cache_last_updated", "clear_upload", "datastore_status", "datastore_error",
+    "cache_last_updated", "clear_upload", "datastore_status", "datastore_error", "gate",
 }  # mimetype_inner and resource_type are kept (as extras), as CKAN keeps them
 
 
@@ -87,8 +87,15 @@ def _as_upload(value: Any) -> Upload | None:
 
 
 def _is_own_download(url: str, res: Resource) -> bool:
+    """Our own download URL echoed back (package_show -> package_update): as the
+    department sees it (the uploaded file's name) or as the public does (dictize's
+    released_filename)."""
     tail = f"/resource/{res.id}/download/"
-    return url == res.url or url.endswith((tail + res.url, tail + quote(res.url)))
+    names = [res.url]
+    if res.url_type == "upload":
+        names.append(released_filename(res))
+    return url == res.url or url.endswith(
+        tuple(tail + form for name in names for form in (name, quote(name))))
 
 
 # The file name becomes the resource's url (and name); file systems stop at 255.

@@ -37,12 +37,12 @@ def test_the_public_is_shown_the_released_file(county: County, client: Any) -> N
     assert raw_name not in served.headers["Content-Disposition"]
     assert raw_name not in unquote(served.headers["Content-Disposition"])
 
-    # The department (and the bureau) see the raw file, and what the public is served.
-    assert (own["size"], own["released_hash"], own["released_size"]) != (size, "", None)
-    assert (own["released_hash"], own["released_size"]) == (sha, size)
+    # The department (and the bureau) see the raw file; resource_download says what the
+    # public is served.
     assert [v["hash"] for v in own["versions"]] == [raw_sha]
-    bureau = county.call("bureau", "resource_show", {"id": rid})
-    assert bureau["hash"] == raw_sha and bureau["released_hash"] == sha
+    assert county.call("bureau", "resource_show", {"id": rid})["hash"] == raw_sha
+    public = county.call("anonymous", "resource_download", {"id": rid})
+    assert (public["sha256"], public["size"], public["file"]) == (sha, size, "released")
 
     # Every public path describes the served file.
     package = county.call("anonymous", "package_show", {"id": ds["id"]})
@@ -56,8 +56,7 @@ def test_the_public_is_shown_the_released_file(county: County, client: Any) -> N
                          ("current_package_list_with_resources", in_list["resources"][0])]:
         assert (shown["size"], shown["hash"]) == (size, sha), where
         assert served.headers["Content-Type"].startswith(shown["mimetype"]), where
-        assert shown["versions"] == [] and shown["gate"] == "released", where
-        assert "released_hash" not in shown, where
+        assert shown["versions"] == [] and "gate" not in shown, where
         assert raw_name not in unquote(shown["url"]), where
         assert client.get(shown["url"].removeprefix("http://127.0.0.1:5000")).data == body
     info = county.call("anonymous", "datastore_info", {"id": rid})
@@ -87,8 +86,7 @@ def test_nothing_released_nothing_described(county: County, client: Any) -> None
     county.call("bureau", "publication_approve", {"id": ds["id"]})
     raw_sha = county.call("bureau", "package_show", {"id": ds["id"]})["resources"][0]["hash"]
     shown = county.call("anonymous", "package_show", {"id": ds["id"]})["resources"][0]
-    assert (shown["size"], shown["hash"], shown["versions"], shown["gate"]) == (
-        None, "", [], "not_released")
+    assert (shown["size"], shown["hash"], shown["versions"]) == (None, "", [])
     page = client.get(f"/dataset/{ds['name']}").get_data(as_text=True)
     found = county.call("anonymous", "package_search", {"q": "name:closed"})
     for text in (page, json.dumps(found), json.dumps(shown)):
