@@ -25,7 +25,12 @@ lines above a CSV's header and an XLSX sheet's title rows (`table.preface`),
 cells past the header's width (`table.overflow`), an XLSX's other sheets
 (a finding in one blocks the file, naming the sheet: only the sheet read is
 released), its comments, document properties, defined names and the like
-(`xlsx_zip.workbook_extras`); `report.left_out` says what was not carried over.
+(`xlsx_zip.workbook_extras`), a JSON item that is not an object (`table.skipped`);
+`report.left_out` says what was not carried over. Header names (JSON keys too)
+are released, so they are scanned (`_headers`): for an open class an identifier
+or a name in one blocks the file, else they are treated like cells (a kept one
+is released as column_N). Objects and arrays in JSON cells are walked, keys and
+values treated (`_nested`). A CSV ending inside a quoted cell is blocked.
 Report samples are the treated values as written (a kept or dropped value
 shows its default mask). Data
 graded core is blocked before anything is read. Text files (.txt, .log, .md)
@@ -35,20 +40,24 @@ not apply to them.
 
 from __future__ import annotations
 
+import json
 import marshal
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any
 
 from desensitize.declared import DECLARED_PERSONAL, DataItem, Declarations, keepable
+from desensitize.entities import PERSON, STRUCTURED
 from desensitize.findings import Finding
 from desensitize.kanon import KAnonymizer, role_columns
 from desensitize.policy import Policy, TargetPolicy, load_policy
 from desensitize.report import ALLOWED, ALLOWED_AFTER_TREATMENT, ColumnReport, Report
-from desensitize.tables import open_table
+from desensitize.tables import Limits, open_table
+from desensitize.tables.common import unique_columns
 from desensitize.treatments import TEXT_TREATMENTS, Treater
 from desensitize.writers import (
     OutputSpec,
@@ -70,6 +79,14 @@ MAX_REPORTED_ISSUES = 20
 TEXT_COLUMN = "(text)"
 PREFACE_COLUMN = "(above the header)"
 OVERFLOW_COLUMN = "(past the header)"
+HEADER_COLUMN = "(header)"  # findings in the column names themselves
+SKIPPED_COLUMN = "(not an object)"  # JSON items the reader made no row of
+# A JSON value nested deeper than this inside a cell is not walked: the file is blocked.
+MAX_NESTING = 100
+TRUNCATED = ("the file ends inside a quoted cell: it may be truncated; fix the file and "
+             "upload it again")
+_NOT_JSON = object()
+_TOO_DEEP = object()
 # Reader issues quote the cells they dropped (a ragged row's extra cells): raw values,
 # which a report never holds.
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
@@ -251,13 +268,22 @@ class _TableRun(_Run):
             info = table.info
             report.format, report.encoding = info.format, info.encoding
             report.delimiter, report.sheet = info.delimiter, info.sheet
+            info = table.info = self._headers(info)
             overflow: list[int] = [0, 0]  # rows, cells
             if hasattr(table, "overflow"):
                 table.overflow = lambda row, cells: self._overflow(overflow, cells)
+            skipped: list[int] = [0, 0]  # items, findings
+            if hasattr(table, "skipped"):
+                table.skipped = lambda row, texts: self._skipped(skipped, texts)
             kinds = self._scan(table, spool)
+            if getattr(table, "ends_in_quote", False):
+                report.block(TRUNCATED)
             report.issues = [f"row {i.row + 1}: {_QUOTED.sub(_ELIDED, i.message)}"
                              for i in table.issues[:MAX_REPORTED_ISSUES]]
             self._left_out(table, overflow)
+            if skipped[0]:
+                report.left_out.append(f"{skipped[0]} JSON items that are not objects: not "
+                                       f"released{_found(skipped[1])}")
             t = self._timed("scan", t)
             if self.kanon.enabled:
                 result = report.kanon = self.kanon.plan()
@@ -289,6 +315,46 @@ class _TableRun(_Run):
         counts[0] += 1
         counts[1] += len(cells)
         self.scan_dropped(OVERFLOW_COLUMN, cells)
+
+    def _skipped(self, counts: list[int], texts: list[str]) -> None:
+        counts[0] += 1
+        counts[1] += self.scan_dropped(SKIPPED_COLUMN, texts)
+
+    def _headers(self, info: Any) -> Any:
+        """Scan the column names (free text: a header is released as it is). For an open
+        class a structured identifier or a name in one blocks the file; any other finding
+        is treated as a cell's would be, and a name the treatment leaves as it was is
+        released as column_N. The report never names such a column by its raw header."""
+        names = list(info.columns)
+        renamed = False
+        for i, name in enumerate(info.columns):
+            found = self.scanner.scan_text(name)
+            if not found:
+                continue
+            position, renamed = i + 1, True
+            col = self.report.column(HEADER_COLUMN)
+            entities = ", ".join(sorted({f.entity for f in found}))
+            if self.rules.open and any(f.entity in STRUCTURED or f.entity == PERSON
+                                       for f in found):
+                for f in found:
+                    col.count(f, name[f.start:f.end], "block")
+                self.report.block(
+                    f"the header of column {position} holds {entities}: column names are "
+                    "released as they are, so none may hold personal data (is the first row "
+                    "a data row?); rename the column or add a header row, and upload the "
+                    "file again")
+                names[i] = f"column_{position}"
+                continue
+            self.count(col, name, found)
+            treated = self.treat(name, found, info.encoding).strip()
+            names[i] = treated if treated and treated != name else f"column_{position}"
+            self.changed = True
+            self.report.left_out.append(f"the name of column {position} held {entities}: "
+                                        "released treated")
+        if not renamed:
+            return info
+        return replace(info, columns=unique_columns(names, Limits(max_header_chars=10_000),
+                                                    self.path.name))
 
     def _left_out(self, table: Any, overflow: list[int]) -> None:
         """Scan and report what the reader read and the release leaves out."""
@@ -334,18 +400,31 @@ class _TableRun(_Run):
         index = {name: i for i, name in enumerate(columns)}
         kinds = ValueKinds(len(columns))
         encoding = table.info.encoding
+        json_table = table.info.format in ("json", "ndjson")
+        nested_cells, filled = [0] * len(columns), [0] * len(columns)
         started = False
         batch: list[list[str | None]] = []
-        for _, cells, findings in scanner.scan_table(table):
+        for number, cells, findings in scanner.scan_table(table):
             if not started:
                 self._setup(columns, scanner.last_profiles)
                 started = True
             kinds.feed(cells)
             row = list(cells)
             by_column: dict[int, list[Finding]] = {}
+            nested: dict[int, str | None] = {}
+            if json_table:  # objects and arrays in cells: walked, keys and values treated
+                for i, cell in enumerate(cells):
+                    if cell:
+                        filled[i] += 1
+                        if cell[0] in "[{" and i not in self.dropped:
+                            out = self._nested(number, i, cell, encoding)
+                            if out is not _NOT_JSON:
+                                nested[i] = out  # type: ignore[assignment]
+                                nested_cells[i] += 1
             if findings:
                 for f in findings:
-                    by_column.setdefault(index[f.column], []).append(f)  # type: ignore[index]
+                    if index[f.column] not in nested:  # type: ignore[index]
+                        by_column.setdefault(index[f.column], []).append(f)  # type: ignore[index]
                 for i, found in by_column.items():
                     text = cells[i] or ""
                     dropped = i in self.dropped
@@ -354,8 +433,10 @@ class _TableRun(_Run):
                     self.count(self.column_reports[i], text, found, dropped)
                     if not dropped:
                         row[i] = self.treat(text, found, encoding) or None
+            for i, value in nested.items():
+                row[i] = value
             for i in self.personal_columns:  # declared personal, nothing found: still treated
-                if cells[i] and i not in by_column:
+                if cells[i] and i not in by_column and (i not in nested or row[i] == cells[i]):
                     row[i] = self._treat_declared(i, cells[i], encoding)
             for i in self.dropped:
                 row[i] = None  # the spool never holds what is dropped
@@ -378,7 +459,77 @@ class _TableRun(_Run):
         self.counter.flush()
         if not started:  # a header without rows
             self._setup(columns, scanner.profile(columns, []))
-        return kinds.result()
+        result = kinds.result()
+        for i, n in enumerate(nested_cells):
+            if n and n == filled[i]:
+                result[i] = "json"  # written back as objects and arrays
+        return result
+
+    def _nested(self, row: int, i: int, text: str, encoding: str | None) -> Any:
+        """A JSON cell holding an object or array: every key and value scanned (a value
+        with its key as the header), treated, written back as JSON text; _NOT_JSON for a
+        cell that is not one."""
+        try:
+            value = json.loads(text)
+        except RecursionError:
+            value = _TOO_DEEP
+        except ValueError:
+            return _NOT_JSON
+        if type(value) not in (dict, list) and value is not _TOO_DEEP:
+            return _NOT_JSON
+        col = self.column_reports[i]
+        hints = tuple(col.header_entities)
+        try:
+            if value is _TOO_DEEP:
+                raise RecursionError
+            walked = self._walk(value, col, hints, encoding, 0)
+        except RecursionError:
+            self.report.block(f"row {row + 1}, column {col.name}: a value nested deeper than "
+                              f"{MAX_NESTING} levels cannot be checked; flatten it and upload "
+                              "the file again")
+            return None
+        if walked == value:
+            return text
+        self.changed = True
+        return json.dumps(walked, ensure_ascii=False, separators=(",", ":"))
+
+    def _walk(self, value: Any, col: ColumnReport, hints: tuple[str, ...],
+              encoding: str | None, depth: int, whole: str | None = None) -> Any:
+        """`value` with its keys and values treated; a value under a key that names an
+        entity (手机, 联系人...) is scanned as a cell of a column holding that entity, whole
+        (fail closed: a mistyped identifier there is a near miss, treated)."""
+        from desensitize.scanner import header_entities
+
+        if depth > MAX_NESTING:
+            raise RecursionError
+        kind = type(value)
+        if kind is dict:
+            out: dict[str, Any] = {}
+            for key, inner in value.items():
+                found = self.scanner.scan_text(key)
+                new = key
+                if found:
+                    self.count(col, key, found)
+                    new = self.treat(key, found, encoding)
+                    if new == key or not new:
+                        new = f"key_{len(out) + 1}"  # kept or emptied: never released raw
+                while new in out:
+                    new += "_2"
+                named = header_entities(key)
+                out[new] = self._walk(inner, col, tuple(dict.fromkeys(named + hints)),
+                                      encoding, depth + 1, named[0] if named else None)
+            return out
+        if kind is list:
+            return [self._walk(v, col, hints, encoding, depth + 1, whole) for v in value]
+        if kind is bool or value is None:
+            return value
+        text = value if kind is str else str(value)
+        found = self.scanner.scan_cell(text, hints=hints, whole=whole)
+        if not found:
+            return value
+        self.count(col, text, found)
+        treated = self.treat(text, found, encoding)
+        return value if treated == text else treated
 
     def _setup(self, columns: list[str], profiles: Sequence[Any]) -> None:
         """Once the scanner has profiled the columns: column reports, dropped columns,
@@ -477,6 +628,10 @@ class _TableRun(_Run):
         else:
             options["encoding"] = encoding
         with open_table(path, **options) as table:
+            for name in table.info.columns:  # the names as released
+                found = self.scanner.scan_text(name)
+                if found:
+                    self.residual(HEADER_COLUMN, found)
             for _, _, findings in self.scanner.scan_table(table):
                 for f in findings:
                     self.residual(f.column or "", [f])

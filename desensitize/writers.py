@@ -13,7 +13,9 @@
   are not written (`apply` scans them and blocks a file whose other sheets hold
   personal data).
 - JSON array / NDJSON: one object per row with the column names as keys; an
-  empty cell is null (the reader makes "" and a missing key empty cells too).
+  empty cell is null (the reader makes "" and a missing key empty cells too). A
+  column of kind "json" (every value an object or array in the input, which the
+  reader gives as JSON text) is written back as objects and arrays.
 - Cells are text in every reader; XLSX and JSON get numbers (and XLSX dates,
   JSON and XLSX booleans) back for the columns whose values all were such in the
   input (`ValueKinds`), when the written value still is one ("1985-03-02"
@@ -224,6 +226,11 @@ def _typed(value: str | None, kind: str, allowed: tuple[str, ...]) -> Any:
         return value
     if kind == "boolean":
         return value == "true" if value in ("true", "false") else value
+    if kind == "json":
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return value
     if kind == "number" and _INT.fullmatch(value):
         kind = "integer"
     try:
@@ -268,7 +275,7 @@ def _write_csv(text: IO[str], spec: OutputSpec, rows: Iterable[Sequence[str | No
 def _write_json(text: IO[str], spec: OutputSpec, rows: Iterable[Sequence[str | None]]) -> int:
     columns = spec.columns
     kinds = spec.kinds or ["text"] * len(columns)
-    allowed = ("integer", "number", "boolean")
+    allowed = ("integer", "number", "boolean", "json")
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     array = spec.format == "json"
     if array:

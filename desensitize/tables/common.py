@@ -84,6 +84,9 @@ class BaseTable:
         # Called with (0-based data row, the non-empty cells past the header's width)
         # when a reader cuts a long row, before the row is yielded (apply scans them).
         self.overflow: Callable[[int, list[str]], None] | None = None
+        # Called with (0-based data row, the texts in it) for what a reader read and made
+        # no row of (a JSON item that is not an object), so apply can scan it.
+        self.skipped: Callable[[int, list[str]], None] | None = None
         self._live: list[Iterator[list[str | None]]] = []
         self._closed = False
 

@@ -23,9 +23,10 @@
   width; each is reported as a RowIssue with its first physical line, and the
   non-empty cells cut go to `table.overflow` (when set) before the row is yielded.
 - A file that ends inside a quoted cell (truncated, or a quote never closed)
-  yields its last row and reports it. To know, the reader feeds the csv module
-  a sentinel line after the real end: it comes back alone when the last record
-  was complete and glued to the last cell when the file stopped inside quotes.
+  yields its last row and reports it, and sets `table.ends_in_quote` (the gate
+  blocks such a file; the loader loads it). To know, the reader feeds the csv
+  module a sentinel line after the real end: it comes back alone when the last
+  record was complete and glued to the last cell when the file stopped inside quotes.
 - Limits: csv.field_size_limit is set to Limits.max_cell_chars (it is global to
   the process; every reader sets it before reading), so an unbalanced quote
   that swallows the rest of the file stops with a TableError instead of
@@ -60,6 +61,8 @@ class CsvTable(BaseTable):
     def __init__(self, path: Path, *, head: bytes, tsv: bool, encoding: str | None,
                  limits: Limits) -> None:
         super().__init__(path, limits)
+        # Set by rows() once it has read to the end: the file ended inside a quoted cell.
+        self.ends_in_quote = False
         self.encoding = detect_encoding(path, head, encoding)
         csv.field_size_limit(limits.max_cell_chars)
         whole = len(head) < SAMPLE_BYTES and len(head) <= SNIFF_BYTES
@@ -154,6 +157,7 @@ class CsvTable(BaseTable):
     def _read(self, log: IssueLog) -> Iterator[list[str | None]]:
         # One generator, no helpers per row: this loop sets the speed of every load.
         ncols = len(self.info.columns)
+        self.ends_in_quote = False
         with self._open_text() as f:
             reader = self._reader(f)
             try:
@@ -181,6 +185,7 @@ class CsvTable(BaseTable):
             except (csv.Error, UnicodeDecodeError) as error:
                 raise self._error(error, reader) from None
         if current != [SENTINEL]:
+            self.ends_in_quote = True
             current[-1] = current[-1].removesuffix(SENTINEL)
             log.add(row, prev_end + 1, "the file ends inside a quoted cell (a truncated file "
                                        "or a quote never closed); the row may be incomplete")

@@ -16,8 +16,9 @@ others, and finds invalid JSON before any row is handed out.
 Cells: strings as they are ("" is None), null is None, numbers as Python
 writes them (int as digits, float by repr), booleans "true"/"false", arrays
 and objects as compact JSON text. An item that is not an object (a number, a
-list...) is reported as a RowIssue and yields no row. Invalid JSON is a
-TableError naming the line and column.
+list...) is reported as a RowIssue and yields no row; its texts (`leaf_texts`)
+go to `table.skipped` when set (apply scans them). Invalid JSON, and JSON nested
+deeper than the interpreter can decode, is a TableError naming the problem.
 
 A .json file of objects one per line is read as NDJSON; a file that is one
 object (`{"data": [...]}`) is refused with a message saying so.
@@ -79,6 +80,25 @@ def cell_value(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def leaf_texts(value: Any) -> Iterator[str]:
+    """Every key and non-empty scalar of a decoded JSON value, as cell text, in document
+    order; iterative, so any depth the decoder accepted is walked."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, inner in reversed(list(item.items())):
+                stack.append(inner)
+                stack.append(key)
+        elif kind is list:
+            stack.extend(reversed(item))
+        else:
+            text = cell_value(item)
+            if text:
+                yield text
+
+
 def _kind(value: Any) -> str:
     names = {list: "an array", str: "a string", bool: "a boolean", int: "a number",
              float: "a number", type(None): "null"}
@@ -133,6 +153,8 @@ class _JsonTable(BaseTable):
         for item, line in self._guarded_items():
             if type(item) is not dict:
                 log.add(row, line, f"{_kind(item)}, not an object: no row was made of it")
+                if self.skipped is not None:
+                    self.skipped(row, list(leaf_texts(item)))
                 continue
             cells: list[str | None] = [None] * width
             for key, value in item.items():
