@@ -93,11 +93,13 @@ def publication_item_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, 
                  confirmed_by=ctx.actor, confirmed_at=utcnow().isoformat())
     ds.data_items = items  # a new list: the JSON column sees the change
     ds.metadata_modified = utcnow()
-    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="dataset",
-                 object_id=ds.id, detail={"name": ds.name, "item": clean["item"],
-                                          "reason": clean["reason"].strip()})
     review = None
     if ds.state == "pending":  # the gate reads the files again with the confirmation
-        review = publication._submitted(ctx, ds, "data item confirmed: " + clean["item"])
+        review = publication._open_review(ctx, ds, actor=ctx.actor,
+                                          note="data item confirmed: " + clean["item"])
+    audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="dataset",
+                 object_id=ds.id, detail={"name": ds.name, "item": clean["item"],
+                                          "reason": clean["reason"].strip(),
+                                          "review": review.id if review else None})
     return {"id": ds.id, "item": found,
             "review": publication.review_dict(ctx, review, full=False) if review else None}

@@ -29,6 +29,21 @@ EVERYONE = set(PERSONAS)
 Params = Callable[[World, str], dict[str, Any]]
 
 
+def _pending_with_item(world: World) -> str:
+    """A pending entry with one data item a reviewer could confirm (set in the database:
+    a department's edit would send it through review again)."""
+    from portal.models import Dataset
+
+    name = world.entry("edu-pending")
+    with world.portal.session() as session:
+        ds = session.get(Dataset, world.ids[name])
+        assert ds is not None
+        ds.data_items = [{"name": "办公电话", "type": "text", "description": "",
+                          "personal": False, "public_by_law": False, "legal_basis": ""}]
+        session.commit()
+    return name
+
+
 def attempt(world: World, persona: str, action: str, params: dict[str, Any]) -> str:
     """'ok' or 'refused'; a refusal must leave the row counts and the audit head as they
     were (a cheap check, since hundreds of refusals are tried here)."""
@@ -338,6 +353,8 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     # read by edu's staff and the bureau. A fresh entry per attempt.
     "publication_submit": (lambda w, _: {"id": w.entry("edu-draft")}, WRITERS),
     "publication_approve": (lambda w, _: {"id": w.entry("edu-pending")}, {"sysadmin"}),
+    "publication_item_confirm": (lambda w, _: {"id": _pending_with_item(w), "item": "办公电话",
+                                               "reason": "依法公开"}, {"sysadmin"}),
     "publication_reject": (lambda w, _: {"id": w.entry("edu-pending"), "reason": "不完整"},
                            {"sysadmin"}),
     "publication_withdraw": (lambda w, _: {"id": w.entry("edu-published"), "reason": "有误"},

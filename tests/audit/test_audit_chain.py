@@ -65,6 +65,14 @@ def _submitted(scene: Scene) -> str:
     return draft
 
 
+def _submitted_with_item(scene: Scene) -> str:
+    draft = scene.portal.call("package_create", package_params(
+        "draft-entry", "edu", publication_state="draft",
+        data_items=[{"name": "办公电话", "type": "text"}]), user=SYSTEM)["id"]
+    scene.portal.call("publication_submit", {"id": draft}, user=SYSTEM)
+    return draft
+
+
 # action -> (params, the id the entry must name); each made from a fresh Scene.
 WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any], str]]] = {
     "package_create": (lambda s: package_params("new-entry", "edu"), lambda s, r: r["id"]),
@@ -74,6 +82,9 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
     "package_delete": (lambda s: {"id": "schools"}, lambda s, r: s.entry["id"]),
     "publication_submit": (lambda s: {"id": _draft(s)}, lambda s, r: r["dataset_id"]),
     "publication_approve": (lambda s: {"id": _submitted(s)}, lambda s, r: r["dataset_id"]),
+    "publication_item_confirm": (lambda s: {"id": _submitted_with_item(s), "item": "办公电话",
+                                            "reason": "依法公开"},
+                                 lambda s, r: r["id"]),
     "publication_reject": (lambda s: {"id": _submitted(s), "reason": "不完整"},
                            lambda s, r: r["dataset_id"]),
     "publication_withdraw": (lambda s: {"id": "schools", "reason": "有误"},
