@@ -31,6 +31,7 @@ from portal.actions import lookup
 from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import Context, action
+from portal.actions.review_risk import require_acceptance, review_risk
 from portal.actions.schema import default, integer, one_of, optional, string, validate
 from portal.gate import target_for
 from portal.models import Dataset, Organization, PublicationReview, Resource, ResourceRelease
@@ -150,6 +151,7 @@ def review_dict(ctx: Context, review: PublicationReview, *, full: bool) -> dict[
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "reason": review.reason,
         "approvable": review.status == "pending" and not problems,
+        "risk": review_risk(review),
         "blocking": problems,
         "reports": [_release_dict(r, resources.get(r.resource_id), full) for r in review.releases],
     }
@@ -354,6 +356,7 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ValidationError({"resources": problems},
                               "Publication refused: " + "; ".join(problems))
+    accepted = require_acceptance(review, params)  # a high risk needs a reason
     by_resource = {r.resource_id: r for r in review.releases}
     for res in _uploads(ds):
         release = by_resource.get(res.id)
@@ -365,10 +368,11 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ds.issued = ds.issued or today()
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "approved", ctx.actor, utcnow()
-    review.reason = clean["note"]
+    review.reason = clean["note"] if accepted is None else accepted
     _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_approved", f"已发布：{ds.title}", f"目录条目「{ds.title}」已审核通过并发布。", ds)
-    _record(ctx, ds, review, open_type=ds.open_type, share_type=ds.share_type)
+    _record(ctx, ds, review, open_type=ds.open_type, share_type=ds.share_type,
+            **({"accepted_risk": "high", "reason": accepted} if accepted else {}))
     return review_dict(ctx, review, full=True)
 
 
