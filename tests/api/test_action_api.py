@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from portal.app import create_app
-from portal.services import Portal
+from portal.services import SYSTEM, Portal
 from tests.api.conftest import Site, make_site
 from tests.api.helpers import blob_files, make_user, unchanged
 from tests.conftest import make_settings, package_params
@@ -178,12 +178,21 @@ def test_an_upload_at_the_limit_is_stored(small_site: Site) -> None:
 def test_an_oversize_replacement_keeps_the_old_file(small_site: Site) -> None:
     small_site.api.post("package_create", entry(), token=small_site.admin)
     _, body = _upload(small_site, "resource_create", {"package_id": "schools"}, b"old")
+    rid = body["result"]["id"]
+    # The public is shown the released file; the department and the bureau the upload.
+    assert small_site.portal.jobs.wait_idle(60)
+    public = small_site.portal.call("resource_show", {"id": rid})
     with unchanged(small_site.portal):
-        status, _ = _upload(small_site, "resource_update", {"id": body["result"]["id"]},
-                            b"n" * 2000)
+        status, _ = _upload(small_site, "resource_update", {"id": rid}, b"n" * 2000)
     assert status == 409
-    shown = small_site.portal.call("resource_show", {"id": body["result"]["id"]})
-    assert shown["hash"] == hashlib.sha256(b"old").hexdigest()
+    shown = small_site.portal.call("resource_show", {"id": rid}, user=SYSTEM)
+    old = hashlib.sha256(b"old").hexdigest()
+    assert shown["hash"] == old and shown["size"] == 3
+    assert [v["hash"] for v in shown["versions"]] == [old]
+    assert small_site.portal.blobs.path(old).read_bytes() == b"old"
+    after = small_site.portal.call("resource_show", {"id": rid})
+    assert [after[k] for k in ("url", "size", "hash", "versions")] == [
+        public[k] for k in ("url", "size", "hash", "versions")]
 
 
 def test_an_upload_with_an_overlong_file_name_is_refused_on_every_backend(site: Site) -> None:

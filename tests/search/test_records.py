@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -53,12 +54,21 @@ def _catalog(portal: Portal) -> list[str]:
 def test_records_dictize_to_the_package_dict_of_the_orm(portal: Portal) -> None:
     ids = _catalog(portal)
     with portal.session_factory() as session:
-        orm = {ds.id: package_dict(ds, portal.site_url) for ds in session.scalars(
-            select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids)))}
-        records = {i: package_dict(r, portal.site_url)
-                   for i, r in dataset_records(session, ids + ["no-such-id"]).items()}
+        datasets = list(session.scalars(
+            select(Dataset).options(*dataset_dict_loads()).where(Dataset.id.in_(ids))))
+        found = dataset_records(session, ids + ["no-such-id"])
+        # As the department and the bureau see it (the raw files, with their versions)
+        # and as the public does (the released files, no versions): the index stores the
+        # latter.
+        orm = {ds.id: package_dict(ds, portal.site_url, SYSTEM) for ds in datasets}
+        records = {i: package_dict(r, portal.site_url, SYSTEM) for i, r in found.items()}
+        public_orm = {ds.id: package_dict(ds, portal.site_url) for ds in datasets}
+        public_records = {i: package_dict(r, portal.site_url) for i, r in found.items()}
     assert set(records) == set(ids)
     assert records == orm
+    assert public_records == public_orm
+    public = public_records[ids[0]]["resources"][0]
+    assert public["versions"] == [] and public["url"].endswith(f"/download/{quote('人口表.csv')}")
     full = records[ids[0]]
     # The catalog above really exercised what the comparison is meant to cover.
     assert [t["name"] for t in full["tags"]] == ["2026年", "人口", "户籍"]

@@ -1,9 +1,11 @@
-"""A catalog entry's resources as one zip: the uploaded files by name, links in README.txt."""
+"""A catalog entry's resources as one zip: the files by name (the released ones for the
+public, the uploaded ones for the department and the bureau), links in README.txt."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from hashlib import sha256
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from portal.actions.resources import Upload
 from tests.conftest import package_params
 from tests.web.conftest import CSV_BYTES, Catalog
+from tests.web.signin import sign_in
 
 
 def open_zip(client, dataset: str) -> zipfile.ZipFile:
@@ -25,16 +28,31 @@ def readme(archive: zipfile.ZipFile) -> str:
 
 
 def test_the_zip_holds_the_files_and_lists_the_links(client, catalog: Catalog) -> None:
+    # The public gets the released files, named as the public's resource dicts name them
+    # (the resource's name with the upload's extension), never the uploaded file's name.
+    archive = open_zip(client, "schools")
+    assert archive.testzip() is None
+    assert archive.namelist() == ["README.txt", "学校名录.csv"]
+    released = archive.read("学校名录.csv")
+    public = catalog.portal.call("resource_show", {"id": catalog.upload["id"]})
+    assert sha256(released).hexdigest() == public["hash"]
+    assert released == CSV_BYTES  # nothing in this table needs treating
+    text = readme(archive)
+    assert text.splitlines()[0] == "全县学校名录"
+    assert f"{catalog.portal.site_url}/dataset/schools" in text
+    assert "学校名录.csv" in text and "学校名录 2024" not in text
+    assert "教育局网站: https://edu.example.cn/schools" in text
+    assert "\r\n" in text
+
+    # The department and the bureau get the uploaded files under their own names.
+    sign_in(client, "bureau-admin")
     archive = open_zip(client, "schools")
     assert archive.testzip() is None
     assert archive.namelist() == ["README.txt", "学校名录 2024.csv"]
     assert archive.read("学校名录 2024.csv") == CSV_BYTES
     text = readme(archive)
-    assert text.splitlines()[0] == "全县学校名录"
-    assert f"{catalog.portal.site_url}/dataset/schools" in text
     assert "学校名录 2024.csv" in text
     assert "教育局网站: https://edu.example.cn/schools" in text
-    assert "\r\n" in text
 
 
 def test_zip_name_is_the_entry_s_title(client, catalog: Catalog) -> None:
@@ -48,17 +66,28 @@ def test_readme_in_english(client, catalog: Catalog) -> None:
 
 
 def test_same_names_do_not_overwrite_each_other(client, catalog: Catalog) -> None:
-    for data in (b"second", b"third"):
-        catalog.portal.call("resource_create", {
-            "package_id": "schools", "upload": Upload("学校名录 2024.csv", io.BytesIO(data))},
-            user=catalog.admin)
+    added = [catalog.portal.call("resource_create", {
+        "package_id": "schools", "upload": Upload("学校名录 2024.csv", io.BytesIO(data))},
+        user=catalog.admin) for data in (b"second", b"third")]
     catalog.portal.call("resource_create", {
         "package_id": "schools", "upload": Upload("../../etc/README.txt", io.BytesIO(b"x"))},
         user=catalog.admin)
+    # The public's names come from the resources' names (here the uploaded file names the
+    # resources were given, made safe: no path): two alike, neither overwritten.
+    archive = open_zip(client, "schools")
+    assert archive.namelist() == ["README.txt", "学校名录.csv", "学校名录 2024.csv",
+                                  "学校名录 2024 (2).csv", "etc_README.txt"]
+    public = catalog.portal.call("resource_show", {"id": added[1]["id"]})
+    assert sha256(archive.read("学校名录 2024 (2).csv")).hexdigest() == public["hash"]
+    assert archive.read("学校名录 2024 (2).csv").strip() == b"third"  # the released file
+    # The department's and the bureau's zip: the uploaded files under the names they were
+    # uploaded with, none overwritten, README.txt not replaced.
+    sign_in(client, "bureau-admin")
     archive = open_zip(client, "schools")
     assert archive.namelist() == ["README.txt", "学校名录 2024.csv", "学校名录 2024 (2).csv",
                                   "学校名录 2024 (3).csv", "README (2).txt"]
     assert archive.read("学校名录 2024 (3).csv") == b"third"
+    assert archive.read("README (2).txt") == b"x"
 
 
 def test_large_text_files_are_compressed_and_intact(client, catalog: Catalog) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -11,23 +13,40 @@ from portal.actions.resources import Upload
 from portal.web.downloads import content_disposition
 from tests.conftest import package_params
 from tests.web.conftest import CSV_BYTES, Catalog
+from tests.web.signin import sign_in
 
 
 def download_path(catalog: Catalog, dataset: str = "schools") -> str:
     return f"/dataset/{dataset}/resource/{catalog.upload['id']}/download"
 
 
-@pytest.mark.parametrize("suffix", ["", "/学校名录 2024.csv", "/any-name.csv"])
-def test_download_returns_the_uploaded_bytes(client, catalog: Catalog, suffix: str) -> None:
-    response = client.get(download_path(catalog) + suffix)
+def assert_served(response: Any, data: bytes, filename: str) -> None:
     assert response.status_code == 200
-    assert response.data == CSV_BYTES
+    assert response.data == data
     assert response.headers["Content-Type"] == "text/csv"
-    assert response.headers["Content-Length"] == str(len(CSV_BYTES))
+    assert response.headers["Content-Length"] == str(len(data))
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"filename*=UTF-8''{quote('学校名录 2024.csv')}" in disposition
+    assert f"filename*=UTF-8''{quote(filename)}" in disposition
+
+
+@pytest.mark.parametrize("suffix", ["", "/学校名录 2024.csv", "/any-name.csv"])
+def test_download_returns_the_uploaded_bytes(client, catalog: Catalog, suffix: str) -> None:
+    # The public is served the released file, named after the resource ("学校名录") with
+    # the upload's extension, never the uploaded file's own name, whatever the URL ends with.
+    public = catalog.portal.call("resource_show", {"id": catalog.upload["id"]})
+    response = client.get(download_path(catalog) + suffix)
+    # Nothing in this table needs treating: the released file holds the uploaded bytes.
+    assert response.data == CSV_BYTES
+    assert hashlib.sha256(response.data).hexdigest() == public["hash"]
+    assert_served(response, CSV_BYTES, "学校名录.csv")
+    assert quote("学校名录 2024.csv") not in response.headers["Content-Disposition"]
+    # The department and the bureau download the uploaded file under its own name.
+    sign_in(client, "bureau-admin")
+    response = client.get(download_path(catalog) + suffix)
+    assert hashlib.sha256(response.data).hexdigest() == catalog.upload["hash"]
+    assert_served(response, CSV_BYTES, "学校名录 2024.csv")
 
 
 def test_download_by_dataset_id(client, catalog: Catalog) -> None:

@@ -10,18 +10,28 @@ import pytest
 from portal.actions.resources import Upload
 from portal.datastore.names import TYPES
 from portal.web import labels
-from tests.web.conftest import Catalog, Table
+from tests.web.conftest import CSV_BYTES, Catalog, Table
+from tests.web.signin import sign_in
 
 
 def test_earlier_versions_are_listed_with_their_downloads(client, catalog: Catalog) -> None:
     res = catalog.portal.call("resource_patch", {
         "id": catalog.upload["id"], "upload": Upload("学校名录 2025.csv", io.BytesIO(b"new"))},
         user=catalog.admin)
-    html = client.get("/dataset/schools").get_data(as_text=True)
     old = res["versions"][0]
+    link = (f'/dataset/schools/resource/{res["id"]}/version/{old["hash"]}/download/'
+            f'%E5%AD%A6%E6%A0%A1%E5%90%8D%E5%BD%95%202024.csv')
+    # Earlier versions are raw files: the public's page does not list them, nor serves them.
+    public = client.get("/dataset/schools").get_data(as_text=True)
+    assert "历史版本" not in public and "第 1 版" not in public
+    assert "/version/" not in public and old["hash"] not in public
+    assert client.get(link).status_code == 404
+    # The department and the bureau see them, each with its download.
+    sign_in(client, "bureau-admin")
+    html = client.get("/dataset/schools").get_data(as_text=True)
     assert "历史版本" in html and "第 1 版" in html
-    assert (f'href="/dataset/schools/resource/{res["id"]}/version/{old["hash"]}/download/'
-            f'%E5%AD%A6%E6%A0%A1%E5%90%8D%E5%BD%95%202024.csv"') in html
+    assert f'href="{link}"' in html
+    assert client.get(link).data == CSV_BYTES
     # The current file is the resource's own download, not listed as an earlier version.
     assert f'/version/{res["hash"]}/' not in html
 
