@@ -1,7 +1,9 @@
 """A catalog entry's resources as one zip: /dataset/ID/download.zip.
 
-The archive holds the uploaded files under the names they were uploaded with
-and a README.txt naming the entry, its page and its links (which are not
+The archive holds the files the visitor may download under the names package_show
+gives them (for the public: the released, treated files named after their
+resources; for the department and the bureau: the uploads as uploaded) and a
+README.txt naming the entry, its page and its links (which are not
 fetched: they point elsewhere). package_show decides what the visitor may
 see, so the archive never holds more than the entry's page shows.
 """
