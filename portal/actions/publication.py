@@ -22,7 +22,7 @@ open class of a published entry sends it back to review.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -38,7 +38,11 @@ from portal.models import Dataset, Organization, PublicationReview, Resource, Re
 from portal.models.base import new_id, utcnow
 from portal.models.publication import ALLOWING, UNFINISHED
 from portal.notify import bureau_staff, notify, organization_staff
+from portal.release_preview import released_preview
 from portal.workdays import today
+
+if TYPE_CHECKING:
+    from portal.blobs import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +109,7 @@ def blocking(ctx: Context, ds: Dataset, review: PublicationReview) -> list[str]:
 
 
 def _release_dict(release: ResourceRelease, res: Resource | None,
-                  full: bool) -> dict[str, Any]:
+                  full: bool, blobs: BlobStore | None = None) -> dict[str, Any]:
     report = release.report or {}
     out: dict[str, Any] = {
         "resource_id": release.resource_id,
@@ -124,6 +128,10 @@ def _release_dict(release: ResourceRelease, res: Resource | None,
     }
     if full:
         out["report"] = report
+        # The released file's first rows: what the public will get, from the same file
+        # the report's samples were cut from.
+        out["preview"] = (released_preview(blobs, release.treated_sha256, report.get("format"))
+                          if blobs is not None and release.state == "done" else None)
     return out
 
 
@@ -153,7 +161,9 @@ def review_dict(ctx: Context, review: PublicationReview, *, full: bool) -> dict[
         "approvable": review.status == "pending" and not problems,
         "risk": review_risk(review),
         "blocking": problems,
-        "reports": [_release_dict(r, resources.get(r.resource_id), full) for r in review.releases],
+        "reports": [_release_dict(r, resources.get(r.resource_id), full, ctx.portal.blobs)
+                    for r in review.releases],
+        "data_items": list(ds.data_items or []) if full else None,
     }
 
 

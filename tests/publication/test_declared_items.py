@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from portal.actions.errors import NotAuthorized, ValidationError
 from portal.models import AuditEntry
+from tests.conftest import Accounts
 from tests.publication.conftest import County
 from tests.publication.test_flow import download, submit
+from tests.web.signin import sign_in
 
 COMPANY = "91341324MA2N000018"  # a valid credit code (checked below)
 SCHOOL_PHONES = [f"1385570{i:04d}" for i in range(8)]
@@ -72,6 +74,30 @@ def test_public_by_law_values_reach_the_public_as_they_are(county: County, clien
     county.call("bureau", "publication_approve", {"id": ds["id"]})
     served = download(client, ds).data.decode("utf-8")
     assert COMPANY in served and "王建国" in served
+    # One treatment, two views: the review's preview is the file the public is served.
+    shown = county.call("bureau", "publication_review_show", {"id": review["id"]})
+    preview = shown["reports"][0]["preview"]
+    served_rows = list(csv.reader(io.StringIO(served)))
+    assert preview["columns"] == served_rows[0]
+    assert preview["rows"] == served_rows[1:6]
+    assert {i["name"]: i["public_by_law"] for i in shown["data_items"]}["法定代表人"] is True
+
+
+def test_review_page_shows_the_released_rows_beside_the_items(county: County,
+                                                               app: Any) -> None:
+    """The reviewer sees the treated rows (what the public will get), not the raw ones,
+    with each column's declaration."""
+    rid = "110101199003074514"
+    raw = _csv(["姓名", "身份证号", "婚姻状况"], [["王秀英", rid, "已婚"]] * 6)
+    ds = county.entry(raw=raw, filename="名册.csv", data_items=_items(
+        姓名={"personal": True}, 身份证号={"personal": True}, 婚姻状况={"personal": True}))
+    review = submit(county, ds)
+    Accounts(county.portal).user("reviewer", sysadmin=True)
+    browser = app.test_client()
+    assert sign_in(browser, "reviewer").status_code == 302
+    page = browser.get(f"/console/review/{review['id']}").get_data(as_text=True)
+    assert "公众将获得的内容" in page and "声明为个人信息" in page
+    assert rid not in page and "已婚" not in page and "王秀英" not in page
 
 
 def test_conflict_confirmed_then_high_risk_accepted(county: County) -> None:
