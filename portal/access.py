@@ -17,7 +17,10 @@ usage log by the caller (`record`).
 
 A conditionally open entry's released file read under a grant is the one made for
 the grant's recipient (`released_file`): its pseudonyms are keyed for that
-recipient, so two recipients cannot join their copies (portal/gate.py).
+recipient, so two recipients cannot join their copies (portal/gate.py). Its table in
+the datastore is made from the public's released file, whose pseudonyms every
+recipient would share: a grant's recipient does not read it (`table_refusal`), unless
+the gate treated nothing in that file.
 """
 
 from __future__ import annotations
@@ -103,6 +106,41 @@ def released_file(ctx: Context, access: FileAccess, res: Resource) -> tuple[str,
         raise NotFound(f"No released file for resource {res.id}: the entry's files "
                        "have not passed publication review")
     return res.released_sha256, res.released_size
+
+
+PER_RECIPIENT = ("rows of a conditionally open entry are given to each recipient in their own "
+                 "file: download it (resource_download)")
+
+
+def per_recipient(access: FileAccess, ds: Dataset) -> bool:
+    """Whether this caller's released data of `ds` is made for them (a grant's recipient of
+    a conditionally open entry), not the public's."""
+    return bool(access.file == RELEASED and access.recipient and ds.open_type == "conditional")
+
+
+def table_refusal(ctx: Context, access: FileAccess, res: Resource) -> str | None:
+    """Why a caller who may read `res`'s released data may not read its datastore table:
+    a grant's recipient of a conditionally open entry reads the file made for them, never
+    the table made from the public's released file (its pseudonyms are keyed for nobody in
+    particular, so two recipients could join on them). Fail-closed: the table is theirs
+    only when nothing in it was treated, i.e. rows written through the API that the gate
+    allowed as they were, or a released file the gate allowed untouched. None: readable."""
+    if not per_recipient(access, res.dataset):
+        return None
+    if res.url_type != "upload":
+        from portal.datastore.gated import gated_marker
+        from portal.gate import target_for
+
+        table, target = res.datastore, target_for(res.dataset.open_type)
+        if table is not None and target is not None \
+                and table.source_sha256 == gated_marker(target):
+            return None  # rows the gate allowed as written (gated.py): nothing was treated
+        return PER_RECIPIENT
+    reference = ctx.portal.gate.reference(ctx.session, res)
+    if reference is not None and reference.decision == "allowed" \
+            and reference.treated_sha256 == res.released_sha256:
+        return None  # the gate treated nothing: no pseudonym in the table
+    return PER_RECIPIENT
 
 
 def record(ctx: Context, access: FileAccess, ds: Dataset, resource_id: str | None,

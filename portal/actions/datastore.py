@@ -15,6 +15,11 @@ they are; the table of an uploaded file in such an entry is not written through 
 API at all (it is made from the released file). The public reads a table of an open
 entry only when it is made from the released file or the gate allowed it for the
 entry's class: a table written while the entry was not open stays the department's.
+A grant's recipient of a conditionally open entry reads none of its tables made from
+the released file, by any read (datastore_search, datastore_info, datastore_search_sql,
+and so the preview and the dumps): its pseudonyms are the public file's, not keyed for
+the recipient; the recipient downloads the file made for them (portal/access.py
+`table_refusal`). The entry's department and the bureau read the table as before.
 """
 
 from __future__ import annotations
@@ -58,6 +63,10 @@ def _readable(ctx: Context, params: dict[str, Any], key: str = "resource_id"
         raise NotFound(f'Resource "{res.id}" has no table the desensitization gate allowed '
                        f"into this entry's open class: its rows were written through the "
                        "datastore API while the entry was not open, or not checked since")
+    refusal = access.table_refusal(ctx, granted, res)
+    if refusal:
+        raise NotAuthorized(f"{ctx.actor} may not read the table of resource {res.id}: "
+                            f"{refusal}")
     return res, granted
 
 
@@ -368,7 +377,13 @@ def _readable_table(ctx: Context, name: str) -> bool:
     granted = access.file_access(ctx, res.dataset)
     if granted.file == access.RAW:
         return not granted.logged  # grant and share use goes through datastore_search, logged
-    return granted.file == access.RELEASED and _public_table(res)
+    if granted.file != access.RELEASED or not _public_table(res):
+        return False
+    refusal = access.table_refusal(ctx, granted, res)
+    if refusal:
+        raise NotAuthorized(f"datastore_search_sql: {ctx.actor} may not read the table "
+                            f'"{name}": {refusal}')
+    return True
 
 
 @action(read_only=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request
 
-from portal.web.calls import portal, show_or_404
+from portal import access
+from portal.actions.errors import ActionError
+from portal.web.calls import call, portal, show_or_404, visitor
 from portal.web.search_form import SORTS, SearchForm, run
 
 bp = Blueprint("dataset", __name__)
@@ -24,4 +28,25 @@ def search() -> str:
 @bp.route("/dataset/<id>")
 def read(id: str) -> str:
     pkg = show_or_404("package_show", {"id": id})
-    return render_template("dataset_read.html", pkg=pkg, api_base=api_base())
+    return render_template("dataset_read.html", pkg=pkg, api_base=api_base(),
+                           own_file_tables=own_file_tables(pkg))
+
+
+def own_file_tables(pkg: dict[str, Any]) -> frozenset[str]:
+    """The resources whose table the visitor may not read because its rows are given to
+    them in a file made for them (a grant's recipient of a conditionally open entry,
+    portal/access.py `table_refusal`): the page says so instead of a preview, table
+    downloads and an API example that would all be refused. Asked of datastore_info,
+    as the visitor: the action decides."""
+    if visitor() is None or pkg.get("open_type") != "conditional":
+        return frozenset()
+    refused: set[str] = set()
+    for res in pkg.get("resources") or []:
+        if not res.get("datastore_active"):
+            continue
+        try:
+            call("datastore_info", {"id": res["id"]})
+        except ActionError as exc:
+            if access.PER_RECIPIENT in exc.message:
+                refused.add(res["id"])
+    return frozenset(refused)

@@ -5,7 +5,9 @@ of 32,000 rows at a time (records_format=lists), so a dump shows exactly what
 the API would and never holds more than a page. CKAN's dump parameters are
 accepted: filters (JSON), q, fields, sort (default _id), distinct, limit,
 offset, and bom (a UTF-8 BOM before CSV or TSV, so Excel reads Chinese
-correctly). `_id` is left out of the file unless `fields` asks for it.
+correctly). `_id` is left out of the file unless `fields` asks for it. A
+grant's recipient of a conditionally open entry is refused (403, saying to
+download their own file), as datastore_search refuses them.
 
 CSV, TSV and JSON stream as they are read. XLSX is written to an anonymous
 temporary file first (a zip is finished by its directory) and then sent.
@@ -20,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, request, stream_with_context
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
+from portal import access
 from portal.actions.errors import ActionError, NotAuthorized, NotFound
 from portal.web.calls import call, show_or_404
 from portal.web.downloads import content_disposition
@@ -155,7 +159,15 @@ class Pages:
 def _pages_or_error(resource_id: str, dump: DumpRequest) -> Pages:
     try:
         return Pages(resource_id, dump)
-    except (NotFound, NotAuthorized):
+    except NotAuthorized as exc:
+        if access.PER_RECIPIENT in exc.message:
+            # A grant's recipient of a conditionally open entry: the rows come in the
+            # file made for them (portal/access.py table_refusal), never as a dump.
+            abort(403, description=_(
+                "The rows of a conditionally open entry are given to each recipient in "
+                "their own file: download the resource's file from the entry's page."))
+        abort(404)
+    except NotFound:
         abort(404)
     except ActionError as exc:  # a bad filter, field or sort: the request's fault
         abort(400, description=str(exc))

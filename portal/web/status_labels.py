@@ -25,6 +25,10 @@ LABELS: Mapping[str, Mapping[str, LazyString]] = {
         "allowed_after_treatment": _l("Allowed after treatment"),
         "blocked": _l("Blocked"),
         "not_checked": _l("Not checked"),
+        # A release the gate has not decided yet (a background job, portal/gate.py): the
+        # review dict's report reads its state as the decision until it is done.
+        "pending": _l("Waiting to be checked"),
+        "running": _l("Checking"),
     },
     "target": {
         "unconditional-open": _l("Unconditionally open"),
