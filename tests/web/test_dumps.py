@@ -91,7 +91,9 @@ def test_json_round_trips(client, table: Table) -> None:
     assert document["fields"] == [{"id": f["id"], "type": f["type"]}
                                   for f in loaded["fields"][1:]]
     assert document["records"] == [row[1:] for row in loaded["records"]]
-    assert document["records"][0] == ["城关镇", 52000, -12.5, "2024-01-05", "=1+1"]
+    # The public's table is built from the released file, whose formula-leading cells
+    # the gate neutralised (issue 13): JSON gives the value as released.
+    assert document["records"][0] == ["城关镇", 52000, -12.5, "2024-01-05", "'=1+1"]
 
 
 def test_xlsx_round_trips(client, table: Table) -> None:
