@@ -305,8 +305,13 @@ class _TableRun(_Run):
                 spool.seek(0)
                 write_rows(pending.path, spec, self._final_rows(spool, keep))
                 t = self._timed("write", t)
-                self._rescan(pending.path, info.format, info.encoding, info.sheet)
-                self._timed("rescan", t)
+                if self.changed:
+                    self._rescan(pending.path, info.format, info.encoding, info.sheet)
+                    self._timed("rescan", t)
+                else:
+                    # Every cell written as read (formula cells made inert): what the scan
+                    # found and kept is what remains; a second scan would find the same.
+                    self.kept_as_residual()
                 if self.decide():
                     pending.commit()
                     report.output = str(self.out)

@@ -193,7 +193,8 @@ class Gate:
         if row.state == "pending":
             portal, release_id = self.portal, row.id
             portal.jobs.after_commit(session, job_key(release_id),
-                                     lambda cancel: portal.gate.run(release_id, cancel))
+                                     lambda cancel: portal.gate.run(release_id, cancel),
+                                     urgent=True)
         return row
 
     def _unreadable(self, res: Resource) -> str | None:
@@ -263,7 +264,8 @@ class Gate:
         portal = self.portal
         for release_id in waiting:
             portal.jobs.submit(job_key(release_id),
-                               lambda cancel, rid=release_id: portal.gate.run(rid, cancel))
+                               lambda cancel, rid=release_id: portal.gate.run(rid, cancel),
+                               urgent=True)
         if waiting:
             log.info("queued %d desensitization gate runs left unfinished", len(waiting))
         return len(waiting)

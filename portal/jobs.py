@@ -44,6 +44,7 @@ class Cancelled(Exception):
 class Job:
     key: str
     func: JobFunc
+    urgent: bool = False
 
 
 class JobQueue:
@@ -62,21 +63,33 @@ class JobQueue:
         ref = weakref.ref(self)
         atexit.register(lambda: (q := ref()) and q.stop(timeout=5))
 
-    def submit(self, key: str, func: JobFunc) -> bool:
-        """Queue a job; False when one with the same key is already waiting (or stopped)."""
+    def submit(self, key: str, func: JobFunc, *, urgent: bool = False) -> bool:
+        """Queue a job; False when one with the same key is already waiting (or stopped).
+
+        An urgent job goes ahead of the waiting ones that are not (after the urgent ones
+        already waiting): a desensitization check someone is waiting to review should not
+        queue behind a county's worth of table loads."""
         with self._cond:
             if self._stopped:
                 return False
             if any(job.key == key for job in self._waiting):
                 return False
-            self._waiting.append(Job(key, func))
+            job = Job(key, func, urgent)
+            if urgent:
+                at = next((i for i, w in enumerate(self._waiting) if not w.urgent),
+                          len(self._waiting))
+                self._waiting.insert(at, job)
+            else:
+                self._waiting.append(job)
             self._start_workers()
             self._cond.notify()
             return True
 
-    def after_commit(self, session: Session, key: str, func: JobFunc) -> None:
+    def after_commit(self, session: Session, key: str, func: JobFunc, *,
+                     urgent: bool = False) -> None:
         """Queue the job once the session's transaction commits (nothing on rollback)."""
-        event.listen(session, "after_commit", lambda _s: self.submit(key, func), once=True)
+        event.listen(session, "after_commit",
+                     lambda _s: self.submit(key, func, urgent=urgent), once=True)
 
     @contextmanager
     def hold(self) -> Iterator[None]:

@@ -68,3 +68,16 @@ def test_stop_cancels_the_running_job_and_drops_the_waiting_ones(queue: JobQueue
     queue.stop(timeout=5)
     assert seen == ["cancelled"] and time.monotonic() - began < 5
     assert not queue.submit("late", lambda cancel: None)
+
+
+def test_urgent_jobs_go_ahead_of_waiting_loads_in_their_own_order(queue: JobQueue) -> None:
+    """A desensitization check someone waits to review does not queue behind table loads."""
+    ran: list[str] = []
+    with queue.hold():
+        for key in ("load-1", "load-2"):
+            queue.submit(key, lambda cancel, k=key: ran.append(k))
+        queue.submit("gate-1", lambda cancel: ran.append("gate-1"), urgent=True)
+        queue.submit("load-3", lambda cancel: ran.append("load-3"))
+        queue.submit("gate-2", lambda cancel: ran.append("gate-2"), urgent=True)
+    assert queue.wait_idle(10)
+    assert ran == ["gate-1", "gate-2", "load-1", "load-2", "load-3"]
