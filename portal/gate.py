@@ -90,6 +90,9 @@ def _suffix(res: Resource) -> str:
     return os.path.splitext(name)[1].lower()
 
 
+SEARCH_DRAIN_KEY = "search-drain"
+
+
 def job_key(release_id: str) -> str:
     return JOB_PREFIX + release_id
 
@@ -247,7 +250,9 @@ class Gate:
                 if stored:
                     blob_gc.collect(portal.session_factory, portal.blobs, stored)
         if changed:
-            portal.search.after_write()
+            # One index update for a run of gate jobs, not a commit each: waiting drains
+            # share the key (a search applies the outbox first anyway).
+            portal.jobs.submit(SEARCH_DRAIN_KEY, lambda _cancel: portal.search.after_write())
 
     def resume(self) -> int:
         """Queue again the releases a stopped process left pending or running (at start-up),
