@@ -418,3 +418,65 @@ def test_the_console_speaks_english_on_request(signed_in: Any, portal: Portal) -
     html = editor.get("/console/dataset/new").get_data(as_text=True)
     assert "Legal basis" in html and "Sharing between departments" in html
 
+
+
+# --- data items drive the gate; a high risk is accepted on the page ----------------------------
+
+def test_the_form_declares_items_public_by_law_with_their_basis(signed_in: Any,
+                                                                 portal: Portal) -> None:
+    editor = signed_in("edu-editor")
+    page = editor.get("/console/dataset/new").get_data(as_text=True)
+    assert "依法公开" in page and "公开的法律依据" in page
+    # Public by law without a basis: refused, named, nothing written.
+    before = dataset_count(portal)
+    refused = create_entry(editor, portal, **{"data_items-1-personal": "",
+                                              "data_items-1-public_by_law": "1"})
+    assert refused.status_code == 200 and "legal_basis" in refused.get_data(as_text=True)
+    assert dataset_count(portal) == before
+    made = create_entry(editor, portal, **{"data_items-1-name": "办公电话",
+                                           "data_items-1-personal": "",
+                                           "data_items-1-public_by_law": "1",
+                                           "data_items-1-legal_basis": "政府信息公开条例"})
+    assert made.status_code == 302
+    items = {i["name"]: i for i in portal.call("package_show", {"id": "students"},
+                                              user=SYSTEM)["data_items"]}
+    assert items["办公电话"]["public_by_law"] is True
+    assert items["办公电话"]["legal_basis"] == "政府信息公开条例"
+    assert items["姓名"]["personal"] is True and items["姓名"]["public_by_law"] is False
+
+
+def test_a_high_risk_release_is_approved_only_with_the_confirmation(signed_in: Any,
+                                                                    portal: Portal) -> None:
+    """Office mobiles declared not personal: a conflict; the bureau confirms the
+    declaration on the page, the release is then high risk, and approving it takes the
+    tick and a reason."""
+    editor, bureau = signed_in("edu-editor"), signed_in("bureau")
+    phones = "\n".join(f"第{i}小学,1385570{i:04d}" for i in range(8))
+    data = f"学校,办公电话\n{phones}\n".encode()
+    assert create_entry(editor, portal, **{
+        "data_items-0-name": "学校", "data_items-0-personal": "",
+        "data_items-1-name": "办公电话", "data_items-1-personal": ""}).status_code == 302
+    assert upload(editor, "students", data, "学校.csv").status_code == 302
+    assert post_form(editor, "/console/dataset/students", "/console/dataset/students/submit",
+                     note="请审核").status_code == 302
+    review_id = portal.call("publication_review_show", {"dataset_id": "students"},
+                            user=SYSTEM)["id"]
+    page = f"/console/review/{review_id}"
+    html = bureau.get(page).get_data(as_text=True)
+    assert "含有信息项未声明的个人信息" in html and "再识别风险" in html
+    confirmed = post_form(bureau, page, f"{page}/confirm-item", item="办公电话",
+                          confirm_reason="学校办公电话，依法公开")
+    assert confirmed.status_code == 302
+    review_id = portal.call("publication_review_show", {"dataset_id": "students"},
+                            user=SYSTEM)["id"]
+    page = f"/console/review/{review_id}"
+    html = bureau.get(page).get_data(as_text=True)
+    assert "我接受本次发布的高再识别风险" in html and "没有阻止发布的问题。" not in html
+    refused = post_form(bureau, page, f"{page}/approve", note="同意")
+    assert refused.status_code == 200
+    assert portal.call("package_show", {"id": "students"}, user=SYSTEM)["state"] != "published"
+    approved = post_form(bureau, page, f"{page}/approve", note="", accept_risk="1",
+                         risk_reason="办公电话依法公开")
+    assert approved.status_code == 302
+    shown = portal.call("publication_review_show", {"id": review_id}, user=SYSTEM)
+    assert shown["status"] == "approved" and shown["reason"] == "办公电话依法公开"
