@@ -84,3 +84,66 @@ def test_a_reviewer_approves_an_entry_and_the_public_can_download_it(
     assert "138****5678" in text and "13812345678" not in text
     screenshot("review-public-page", visitor.locator("main"))
     visitor.context.close()
+
+
+SCHOOLS_CSV = "学校,办公电话\n" + "".join(f"第{i}小学,1385570{i:04d}\n" for i in range(8))
+
+
+@pytest.fixture
+def conflict_site(live_server_factory: Any) -> str:
+    """Schools' office mobiles declared not personal: the gate treats them and flags a
+    conflict for the reviewer."""
+    server, portal = live_server_factory()
+    accounts = Accounts(portal)
+    accounts.user("reviewer", sysadmin=True)
+    admin = portal.caller_by_name("reviewer")
+    portal.call("organization_create", org_params("edu", title="县教育局"), user=admin)
+    editor, _token = accounts.user("edu-editor", roles={"edu": "editor"})
+    portal.call("package_create", package_params(
+        "school-phones", "edu", title="学校办公电话", notes="全县学校办公电话。",
+        data_items=[{"name": "学校", "type": "text"}, {"name": "办公电话", "type": "text"}]),
+        user=editor)
+    portal.call("resource_create", {"package_id": "school-phones", "name": "办公电话",
+                                    "upload": Upload("学校.csv",
+                                                     io.BytesIO(SCHOOLS_CSV.encode()))},
+                user=editor)
+    portal.call("publication_submit", {"id": "school-phones", "note": "请审核"}, user=editor)
+    return server.url
+
+
+def test_a_reviewer_confirms_a_declaration_and_accepts_the_high_risk(
+        page: Any, conflict_site: str, screenshot: Any) -> None:
+    from playwright.sync_api import expect
+
+    site = conflict_site
+    page.goto(site + "/user/login")
+    page.fill("#f-name", "reviewer")
+    page.fill("#f-password", "password-reviewer")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/console$"))
+    page.locator(".console-nav").get_by_role("link", name="审核队列").click()
+    page.locator("#review-queue").get_by_role("link", name="学校办公电话").click()
+
+    risk = page.locator("#risk")
+    expect(risk).to_contain_text("再识别风险")
+    expect(risk.locator(".risk-badge")).to_have_text("中")
+    expect(page.locator(".released-preview")).to_contain_text("138****0000")
+    expect(page.locator(".review-reports")).not_to_contain_text("13855700000")
+    screenshot("review-conflict")
+
+    form = page.locator(".confirm-item-form")
+    form.locator("input[name=confirm_reason]").fill("学校办公电话依法公开")
+    form.get_by_role("button", name="确认").click()
+    expect(page.locator(".flash-success")).to_contain_text("已确认声明")
+    expect(page.locator("#risk .risk-badge")).to_have_text("高")
+    expect(page.locator(".released-preview")).to_contain_text("13855700000")
+
+    # The browser will not send an approval without the tick and a reason.
+    page.get_by_role("button", name="审核通过并发布").click()
+    expect(page.locator("#review-status")).not_to_have_text("已通过")
+    page.get_by_label("我接受本次发布的高再识别风险").check()
+    page.fill("#f-risk-reason", "学校办公电话依法公开，接受风险")
+    screenshot("review-accept-risk")
+    page.get_by_role("button", name="审核通过并发布").click()
+    expect(page.locator(".flash-success")).to_contain_text("已审核通过")
+    expect(page.locator("#review-status")).to_have_text("已通过")
