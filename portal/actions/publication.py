@@ -164,6 +164,9 @@ def review_dict(ctx: Context, review: PublicationReview, *, full: bool) -> dict[
         "reports": [_release_dict(r, resources.get(r.resource_id), full, ctx.portal.blobs)
                     for r in review.releases],
         "data_items": list(ds.data_items or []) if full else None,
+        # Links are not files the portal holds: the gate never reads them.
+        "outside_gate": [{"id": r.id, "name": r.name or "", "url": r.url or ""}
+                         for r in _active(ds) if r.url_type != "upload"],
     }
 
 

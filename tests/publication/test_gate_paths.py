@@ -185,3 +185,13 @@ def test_links_are_marked_outside_the_gate(county: County) -> None:
         "名册": None, "外部系统": "outside"}
     got = county.call("anonymous", "resource_download", {"id": link["id"]})
     assert got["gate"] == "outside" and got["sha256"] is None
+
+
+def test_the_review_lists_links_as_outside_the_gate(county: County) -> None:
+    ds = county.entry()
+    county.call("edu-editor", "resource_create", {
+        "package_id": ds["id"], "name": "外部系统", "url": "https://data.example.cn/x.csv"})
+    review = county.call("edu-editor", "publication_submit", {"id": ds["id"]})
+    assert [(r["name"], r["url"]) for r in review["outside_gate"]] == [
+        ("外部系统", "https://data.example.cn/x.csv")]
+    assert [r["resource_name"] for r in review["reports"]] == ["名册"]  # the file is gated
