@@ -23,13 +23,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+# One rule for every spreadsheet the portal writes: the gate's released files and
+# these dumps (a cell starting with =, +, -, @, tab or CR gets a leading apostrophe).
+from desensitize.writers import neutralise
+
 Field = dict[str, Any]
 Row = list[Any]
 Batches = Iterable[list[Row]]
 
 BOM = "\ufeff".encode()
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,6 @@ FORMATS = {
     "xlsx": DumpFormat("xlsx", "xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def _plain(value: Any) -> Any:

@@ -18,24 +18,33 @@ PEOPLE_CSV = ("姓名,手机号码,乡镇\n张伟,13812345678,城关镇\n王芳,
               "李娜,15011112222,大庄镇\n").encode()
 
 
-@pytest.fixture
-def site(live_server_factory: Any) -> str:
-    """A department's entry with names and mobile numbers, submitted for review."""
+def submitted_site(live_server_factory: Any, org: str, org_title: str, name: str,
+                   title: str, notes: str, items: list[dict[str, Any]], resource: str,
+                   filename: str, data: bytes) -> str:
+    """A live portal with a reviewer and a department's entry of one file, submitted for
+    review; its URL."""
     server, portal = live_server_factory()
     accounts = Accounts(portal)
     accounts.user("reviewer", sysadmin=True)
     admin = portal.caller_by_name("reviewer")
-    portal.call("organization_create", org_params("civil", title="县民政局"), user=admin)
-    editor, _token = accounts.user("civil-editor", roles={"civil": "editor"})
-    portal.call("package_create", package_params(
-        "relief-contacts", "civil", title="临时救助联系人名单", notes="临时救助对象及联系电话。",
-        data_items=[{"name": "姓名", "type": "text", "personal": True},
-                    {"name": "手机号码", "type": "text", "personal": True}]), user=editor)
-    portal.call("resource_create", {"package_id": "relief-contacts", "name": "联系人名单",
-                                    "upload": Upload("联系人名单.csv", io.BytesIO(PEOPLE_CSV))},
-                user=editor)
-    portal.call("publication_submit", {"id": "relief-contacts", "note": "请审核"}, user=editor)
+    portal.call("organization_create", org_params(org, title=org_title), user=admin)
+    editor, _token = accounts.user(f"{org}-editor", roles={org: "editor"})
+    portal.call("package_create", package_params(name, org, title=title, notes=notes,
+                                                 data_items=items), user=editor)
+    portal.call("resource_create", {"package_id": name, "name": resource,
+                                    "upload": Upload(filename, io.BytesIO(data))}, user=editor)
+    portal.call("publication_submit", {"id": name, "note": "请审核"}, user=editor)
     return server.url
+
+
+@pytest.fixture
+def site(live_server_factory: Any) -> str:
+    """A department's entry with names and mobile numbers, submitted for review."""
+    return submitted_site(
+        live_server_factory, "civil", "县民政局", "relief-contacts", "临时救助联系人名单",
+        "临时救助对象及联系电话。", [{"name": "姓名", "type": "text", "personal": True},
+                         {"name": "手机号码", "type": "text", "personal": True}],
+        "联系人名单", "联系人名单.csv", PEOPLE_CSV)
 
 
 def test_a_reviewer_approves_an_entry_and_the_public_can_download_it(
@@ -93,22 +102,10 @@ SCHOOLS_CSV = "学校,办公电话\n" + "".join(f"第{i}小学,1385570{i:04d}\n"
 def conflict_site(live_server_factory: Any) -> str:
     """Schools' office mobiles declared not personal: the gate treats them and flags a
     conflict for the reviewer."""
-    server, portal = live_server_factory()
-    accounts = Accounts(portal)
-    accounts.user("reviewer", sysadmin=True)
-    admin = portal.caller_by_name("reviewer")
-    portal.call("organization_create", org_params("edu", title="县教育局"), user=admin)
-    editor, _token = accounts.user("edu-editor", roles={"edu": "editor"})
-    portal.call("package_create", package_params(
-        "school-phones", "edu", title="学校办公电话", notes="全县学校办公电话。",
-        data_items=[{"name": "学校", "type": "text"}, {"name": "办公电话", "type": "text"}]),
-        user=editor)
-    portal.call("resource_create", {"package_id": "school-phones", "name": "办公电话",
-                                    "upload": Upload("学校.csv",
-                                                     io.BytesIO(SCHOOLS_CSV.encode()))},
-                user=editor)
-    portal.call("publication_submit", {"id": "school-phones", "note": "请审核"}, user=editor)
-    return server.url
+    return submitted_site(
+        live_server_factory, "edu", "县教育局", "school-phones", "学校办公电话",
+        "全县学校办公电话。", [{"name": "学校", "type": "text"}, {"name": "办公电话", "type": "text"}],
+        "办公电话", "学校.csv", SCHOOLS_CSV.encode())
 
 
 def test_a_reviewer_confirms_a_declaration_and_accepts_the_high_risk(
