@@ -236,3 +236,21 @@ def test_an_xlsx_header_row_is_released_as_read(tmp_path: Path, scanner: Scanner
     values = list(load_workbook(out).active.values)
     assert values[0] == ("姓名", "身份证号", "乡镇")
     assert leaks(" ".join(str(v) for row in values for v in row)) == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "gb18030"])
+def test_other_encodings_pass_no_raw_value(tmp_path: Path, encoding: str) -> None:
+    """A path around the gate tried by encoding: UTF-16 (with its BOM) and GB18030
+    exports with a preface and an ID column are treated like UTF-8 ones."""
+    from desensitize.apply import apply
+
+    rid, mobile = "110101199003074514", "13812345678"
+    text = (f"填报单位：县民政局 联系人电话 {mobile}\n姓名,身份证号,备注\n"
+            + "".join(f"王秀英,{rid},家属电话{mobile}\n" for _ in range(6)))
+    src = tmp_path / "名册.csv"
+    src.write_bytes(text.encode(encoding))
+    out = tmp_path / "out.csv"
+    report = apply(src, "unconditional-open", out, secret="encoding-test-secret-0123")
+    assert report.decision == "allowed_after_treatment", report.reasons
+    released = out.read_bytes().decode(report.encoding or encoding)
+    assert rid not in released and mobile not in released and "王秀英" not in released
