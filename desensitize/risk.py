@@ -50,7 +50,7 @@ def assess(report: Report) -> dict[str, Any]:
             conflicts += 1
         if col.declared == "confirmed":  # a reviewer kept them: still a person's, maybe
             direct += col.kept_as_declared
-        near_misses += sum(getattr(col, "near_misses", {}).values())
+        near_misses += sum(col.near_misses.values())
         for entity, count in col.entities.items():
             if entity not in DIRECT:
                 continue

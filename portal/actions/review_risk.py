@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desensitize.risk import HIGH, LEVEL_LABELS, LOW, MEDIUM
 from portal import audit
 from portal.actions import lookup
 from portal.actions.errors import NotFound, ValidationError
@@ -24,22 +25,22 @@ from portal.actions.schema import boolean, default, string, validate
 from portal.models import PublicationReview
 from portal.models.base import utcnow
 
-ORDER = {"low": 0, "medium": 1, "high": 2}
-LABELS = {"low": "低", "medium": "中", "high": "高"}
+# The gate's levels, lowest first; a level the review does not know counts as high.
+ORDER = {level: rank for rank, level in enumerate((LOW, MEDIUM, HIGH))}
 
 
 def review_risk(review: PublicationReview) -> dict[str, Any]:
     """The review's level (its files' highest), with each file's reasons."""
     files = []
-    level = "low"
+    level = LOW
     for release in review.releases:
         risk = (release.report or {}).get("risk")
         if not risk:
             continue
         files.append({"resource_id": release.resource_id, **risk})
-        if ORDER.get(risk.get("level"), 2) > ORDER[level]:
-            level = risk.get("level") if risk.get("level") in ORDER else "high"
-    return {"level": level, "label": LABELS[level], "files": files,
+        if ORDER.get(risk.get("level"), ORDER[HIGH]) > ORDER[level]:
+            level = risk.get("level") if risk.get("level") in ORDER else HIGH
+    return {"level": level, "label": LEVEL_LABELS[level], "files": files,
             "persons": sum(f.get("persons") or 0 for f in files),
             "direct_identifiers": sum(f.get("direct_identifiers") or 0 for f in files),
             "quasi_identifiers": sorted({q for f in files for q in f.get("quasi_identifiers")
@@ -50,7 +51,7 @@ def require_acceptance(review: PublicationReview, params: dict[str, Any]) -> str
     """For a high-risk review: the acceptance reason, or a ValidationError naming what is
     missing. None when the risk needs no acceptance."""
     risk = review_risk(review)
-    if risk["level"] != "high":
+    if risk["level"] != HIGH:
         return None
     clean = validate(params, {"accept_risk": [default(False), boolean],
                               "reason": [default(""), string(2000)]})
