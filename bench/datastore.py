@@ -89,7 +89,8 @@ def upload(env: dict[str, str], csv_path: Path) -> str:
     code = f"""
 import sys
 from portal.actions.resources import Upload
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.services import Portal
 from tests.conftest import org_params, package_params
 p = Portal()
 p.call("organization_create", org_params("stats"), user=SYSTEM)

@@ -32,11 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portal.actions.resources import Upload  # noqa: E402
+from portal.core.context import SYSTEM  # noqa: E402
 from portal.db import upgrade  # noqa: E402
 from portal.demo.catalog import build_plan  # noqa: E402
 from portal.demo.loader import resources_for  # noqa: E402
 from portal.gate import JOB_PREFIX  # noqa: E402
-from portal.services import SYSTEM, Portal  # noqa: E402
+from portal.services import Portal  # noqa: E402
 from portal.settings import instance_settings  # noqa: E402
 
 SECRET = "bench-publication-secret-0123456789"
@@ -92,9 +93,9 @@ def through_portal(path: Path, params: dict, var: Path) -> tuple[float, float, s
                 user=SYSTEM)
         portal.jobs.wait_idle(timeout=None)
         # Warm the gate's recognizers and jieba, as a running portal has them.
-        from portal.gate import _scanner
+        from portal.gate import shared_scanner
 
-        _scanner()
+        shared_scanner()
         start = time.perf_counter()
         review = portal.call("publication_submit", {"id": made["id"]}, user=SYSTEM)
         submitted = time.perf_counter() - start

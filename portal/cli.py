@@ -4,11 +4,12 @@ caller) or the portal's services; none touches tables directly."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Any
 
 import click
 
-from portal.actions.errors import ActionError, ValidationError
+from portal.core.errors import ActionError, ValidationError
 from portal.settings import SettingsError, load_settings
 
 
@@ -22,7 +23,7 @@ def _portal() -> Any:
 
 
 def _call(portal: Any, name: str, params: dict[str, Any]) -> Any:
-    from portal.services import SYSTEM
+    from portal.core.context import SYSTEM
 
     try:
         return portal.call(name, params, user=SYSTEM)
@@ -90,8 +91,8 @@ def db_upgrade(revision: str) -> None:
 def _serve(portal: Any, host: str, port: int) -> None:
     from waitress import serve
 
+    from portal.actions.datastore_loads import resume_unfinished
     from portal.app import create_app
-    from portal.datastore.status import resume_unfinished
 
     if resumed := resume_unfinished(portal):
         click.echo(f"loading {resumed} tables left unfinished into the datastore")
@@ -235,7 +236,7 @@ class _LoadProgress:
 @click.argument("resource_id")
 def datastore_load(resource_id: str) -> None:
     """Load RESOURCE_ID's uploaded file into its datastore table now."""
-    from portal.datastore.status import LoadFailed, run_load
+    from portal.actions.datastore_loads import LoadFailed, run_load
 
     portal = _portal()
     try:
@@ -417,9 +418,17 @@ def changes() -> None:
 
 
 @changes.command("overdue")
-def changes_overdue() -> None:
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD",
+              help="Count as of this date in China (default: today).")
+def changes_overdue(on: str | None) -> None:
     """List changes past a deadline not yet met; exit 1 when there are any."""
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise click.BadParameter(f"{on!r} is not a date (YYYY-MM-DD)", param_hint="--on") from None
     portal = _portal()
+    if day is not None:
+        portal.clock.set(day)
     try:
         found: list[dict[str, Any]] = []
         while True:  # page through: the action answers at most 1000 at a time

@@ -50,8 +50,9 @@ from sqlalchemy.orm import Session
 
 from desensitize.scanner import TEXT_EXTENSIONS
 from desensitize.tables import TableError
+from desensitize.tables.opening import table_format
+from portal.core.context import Context, PortalServices
 from portal.crypto import load_or_create_key
-from portal.datastore.status import reader_format
 from portal.jobs import Cancelled
 from portal.models import Resource, ResourceRelease
 from portal.models.base import new_id, utcnow
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     from desensitize.policy import Policy
     from desensitize.scanner import Scanner
     from portal.blobs import BlobStore
-    from portal.services import Portal
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def target_for(open_type: str) -> str | None:
 
 
 @functools.cache
-def _scanner() -> Scanner:
+def shared_scanner() -> Scanner:
     # One per process: building the recognizers and loading jieba costs a second or two.
     from desensitize.scanner import Scanner
 
@@ -110,7 +110,7 @@ class _File:
     @classmethod
     def of(cls, res: Resource, raw_sha256: str) -> _File:
         items = [dict(i) for i in (res.dataset.data_items or []) if isinstance(i, dict)]
-        return cls(raw_sha256, _suffix(res), reader_format(res), _name(res), items)
+        return cls(raw_sha256, _suffix(res), table_format(res.format, res.mimetype), _name(res), items)
 
 
 @dataclass
@@ -145,9 +145,15 @@ def treatments(report: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+# What the catalog does once a release is decided (portal.actions.publication): called
+# in the transaction that stores the decision; True when the entry changed.
+Finished = Callable[[Context, ResourceRelease], bool]
+
+
 class Gate:
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: PortalServices, finished: Finished) -> None:
         self.portal = portal
+        self.finished = finished
 
     @functools.cached_property
     def policy(self) -> Policy:
@@ -201,7 +207,7 @@ class Gate:
         return row
 
     def _unreadable(self, res: Resource) -> str | None:
-        if reader_format(res) is None and _suffix(res) not in TEXT_EXTENSIONS:
+        if table_format(res.format, res.mimetype) is None and _suffix(res) not in TEXT_EXTENSIONS:
             return (f"the gate reads tables (CSV, TSV, XLSX, JSON) and text files; a "
                     f"{res.format or _suffix(res) or 'file of unknown type'} file cannot be "
                     "checked, so it is not opened")
@@ -229,7 +235,6 @@ class Gate:
 
     def _finish(self, release_id: str, outcome: Outcome) -> None:
         from portal import audit, blob_gc
-        from portal.actions.registry import Context
 
         portal, changed = self.portal, False
         with portal.blobs.recording() as stored:
@@ -241,11 +246,9 @@ class Gate:
                     if row is None or row.state == "done":
                         return
                     outcome.store(portal.blobs, row)
-                    from portal.actions.publication import gate_finished
-
                     ctx = Context(action="desensitization_gate", session=session,
                                   portal=portal, request_id=JOB_PREFIX + release_id)
-                    changed = gate_finished(ctx, row)
+                    changed = self.finished(ctx, row)
             finally:
                 if stored:
                     blob_gc.collect(portal.session_factory, portal.blobs, stored)
@@ -311,7 +314,7 @@ class Gate:
                 items = [DataItem.from_json(i) for i in work.items]
                 declared: dict[str, Any] = {"items": items} if items else {}
                 report = apply(source, target, out, grading=grading, policy=self.policy,
-                               secret=secret, scanner=_scanner(), format=work.table,
+                               secret=secret, scanner=shared_scanner(), format=work.table,
                                progress=progress, **declared)
             except (ValueError, TableError, OSError) as exc:  # unreadable: never opened
                 yield Outcome("not_checked", [f"the file could not be checked: {exc}"])
@@ -377,7 +380,7 @@ class _ProgressWriter:
     """apply()'s progress callback: adds up the rows, writes the count to the release
     now and then, and stops the run when the queue is cancelled (shutdown)."""
 
-    def __init__(self, portal: Portal, release_id: str, cancel: threading.Event | None) -> None:
+    def __init__(self, portal: PortalServices, release_id: str, cancel: threading.Event | None) -> None:
         self.portal, self.release_id, self.cancel = portal, release_id, cancel
         self.rows = 0
         self.written = 0

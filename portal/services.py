@@ -7,27 +7,27 @@ layer: the API, the web views, the CLI and (later) harvesters all use it.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import secrets
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import audit, blob_gc, grants
-from portal.actions.errors import NotAuthorized, UnknownAction, ValidationError
-from portal.actions.registry import Caller, Context, load_actions
+from portal import audit, blob_gc
+from portal.access import check_grant_caller
+from portal.actions.registry import REGISTRY, ActionSpec
+from portal.authentication import Authenticator, caller_for_user
 from portal.blobs import BlobStore
+from portal.core.clock import Clock
+from portal.core.context import Caller, Context
+from portal.core.errors import NotAuthorized, UnknownAction, ValidationError
 from portal.crypto import FieldCipher, load_or_create_key
 from portal.datastore import Datastore
 from portal.db import make_engine, make_session_factory
 from portal.jobs import JobQueue
 from portal.mailer import MailSender
-from portal.models import ApiToken, GrantToken, User
+from portal.models import User
 from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
 from portal.settings import Settings, load_settings
@@ -39,34 +39,46 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 refusals = logging.getLogger("portal.refusals")
 
-TOKEN_PREFIX = "sy_"
 STALE_UPLOAD_SECONDS = 3600.0
 
-# The caller for local administration (the CLI run by whoever holds the server's shell).
-SYSTEM = Caller(id="system", name="system", sysadmin=True)
 
+def load_actions() -> dict[str, ActionSpec]:
+    """Import the action modules so their @action decorators run; return the registry."""
+    from portal.actions import (  # noqa: F401
+        accounts,
+        catalog_changes,
+        data_requests,
+        datastore,
+        files,
+        grants,
+        groups,
+        notifications,
+        open_applications,
+        organizations,
+        packages,
+        publication,
+        resources,
+        review_risk,
+        search,
+        share_requests,
+        site,
+    )
 
-@functools.cache
-def _dummy_hash() -> str:
-    """Checked against when a sign-in names no usable account, so that it takes as long
-    as a real check (werkzeug's default method and cost); made once, on first use."""
-    return generate_password_hash(secrets.token_hex(16))
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
-
-
-def new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return REGISTRY
 
 
 class Portal:
+    """The composition root: settings, database, blobs, search, jobs, mail, the gate and
+    the actions, wired once; `call` runs one action (see the module's docstring)."""
+
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
+        # The portal's time: deadlines and grant periods read it; tests set it.
+        self.clock = Clock()
         self.var_dir = self.settings.var_dir
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
+        self.auth = Authenticator(self.session_factory, self.clock.today)
         self.blobs = BlobStore(self.settings.blob_dir)
         # Half-written uploads of a process that died; a live upload keeps its file younger.
         self.blobs.sweep_tmp(max_age=STALE_UPLOAD_SECONDS)
@@ -88,9 +100,10 @@ class Portal:
     @functools.cached_property
     def gate(self) -> Gate:
         """The desensitization gate (portal/gate.py): policy and secret read once."""
+        from portal.actions.publication import gate_finished
         from portal.gate import Gate
 
-        return Gate(self)
+        return Gate(self, gate_finished)
 
     @functools.cached_property
     def calendar(self) -> WorkCalendar:
@@ -145,8 +158,8 @@ class Portal:
         with self.blobs.recording() as stored:
             try:
                 with self.session_factory() as session, session.begin():
-                    # A grant token may call only its grant's reads (one check, portal.grants).
-                    grants.check_grant_caller(session, user, name)
+                    # A grant token may call only its grant's reads (one check, portal.access).
+                    check_grant_caller(session, user, name, self.clock.today())
                     if not spec.read_only:
                         audit.lock_head(session)
                     ctx = Context(action=name, session=session, portal=self, user=user,
@@ -156,52 +169,21 @@ class Portal:
                 if stored:
                     blob_gc.collect(self.session_factory, self.blobs, stored)
 
+    # Authentication lives in portal/authentication.py; these name it for the callers.
     def caller_for_user(self, session: Session, user: User) -> Caller:
-        roles = {m.organization_id: m.role for m in user.memberships}
-        return Caller(id=user.id, name=user.name, sysadmin=user.sysadmin, roles=roles)
+        return caller_for_user(user)
 
     def caller_by_name(self, name: str) -> Caller | None:
-        with self.session_factory() as session:
-            user = session.scalar(select(User).where(User.name == name, User.state == "active"))
-            return self.caller_for_user(session, user) if user else None
+        return self.auth.by_name(name)
 
     def caller_by_id(self, user_id: str) -> Caller | None:
-        """The signed-in user of a web session; None once the account is no longer active."""
-        with self.session_factory() as session:
-            user = session.get(User, user_id) if user_id and "\x00" not in user_id else None
-            if user is None or user.state != "active":
-                return None
-            return self.caller_for_user(session, user)
+        return self.auth.by_id(user_id)
 
     def authenticate(self, name: str, password: str) -> Caller | None:
-        """The Caller whose name and password these are; None when either is wrong.
-
-        A hash is checked even when there is no such (active) user, against a dummy
-        hash of the same method, so the time taken does not tell which one was wrong.
-        """
-        with self.session_factory() as session:
-            user = session.scalar(select(User).where(User.name == name)) if name else None
-            if user is None or user.state != "active" or not user.password_hash:
-                check_password_hash(_dummy_hash(), password or "")
-                return None
-            if not check_password_hash(user.password_hash, password or ""):
-                return None
-            return self.caller_for_user(session, user)
+        return self.auth.by_password(name, password)
 
     def caller_by_token(self, token: str) -> Caller | None:
-        if not token:
-            return None
-        with self.session_factory() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-            if row is None:
-                return None
-            user = session.get(User, row.user_id)
-            if user is None or user.state != "active":
-                return None
-            caller = self.caller_for_user(session, user)
-            link = session.get(GrantToken, row.id)
-            # A grant token: the grant's power only, refused once the grant is not current.
-            return grants.token_caller(session, caller, link.grant_id) if link else caller
+        return self.auth.by_token(token)
 
     def dispose(self) -> None:
         self.mail.close()

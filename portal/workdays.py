@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,8 @@ log = logging.getLogger(__name__)
 # Holidays on fixed dates (国务院《全国年节及纪念日放假办法》, as amended in 2024):
 # New Year's Day, Labour Day (1-2 May), National Day (1-3 October).
 FIXED_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
-CHINA = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 # Counting more working days than this is a mistake, not a deadline.
 MAX_WORKING_DAYS = 3660
-
-
-def today() -> date:
-    """The county's date now (deadlines are days in China, whatever the server's zone).
-    Modules that read deadlines import it by name, so tests can move their clock."""
-    return datetime.now(CHINA).date()
 
 
 class CalendarError(ValueError):

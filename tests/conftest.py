@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from portal.actions.registry import Caller
 from portal.app import create_app
+from portal.core.context import SYSTEM, Caller
 from portal.db import upgrade
 from portal.models import Base
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from portal.settings import Settings, instance_settings
 from tests.support.gate import settle_gate_calls
 from tests.support.pgcluster import PgCluster, free_port
+
+pytest_plugins = ["tests.support.clock"]  # the `clock` fixture: the portal's clock, set by tests
 
 BACKEND = os.environ.get("SHUYUAN_TEST_DATABASE", "sqlite")
 

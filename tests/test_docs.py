@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from portal.actions.registry import load_actions
 from portal.cli import main
+from portal.services import load_actions
 from portal.settings import DEFAULT_CONFIG
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -19,17 +19,35 @@ EXTENSIONS = {
     ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson",
 }
 
-ALIASES = {
-    "csv": "csv", "text/csv": "csv", "txt": "csv", "text/plain": "csv",
-    "tsv": "tsv", "tab": "tsv", "text/tab-separated-values": "tsv",
-    "xlsx": "xlsx", "xlsm": "xlsx", "excel": "xlsx",
+# Resource formats and mimetypes, as catalog entries name their files, that are tables:
+# the one map the datastore (what it loads) and the gate (what it reads as a table) use.
+TABLE_FORMATS = {
+    "csv": "csv", "text/csv": "csv", "application/csv": "csv",
+    "tsv": "tsv", "text/tab-separated-values": "tsv",
+    "xlsx": "xlsx", "xlsm": "xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "json": "json", "application/json": "json",
-    "ndjson": "ndjson", "jsonl": "ndjson", "json lines": "ndjson",
-    "application/x-ndjson": "ndjson",
+    "ndjson": "ndjson", "jsonl": "ndjson", "application/x-ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+}
+# A format named to open_table may also be one of these looser names for the same readers
+# (a resource whose format is "TXT" is still not a table).
+ALIASES = {
+    **TABLE_FORMATS,
+    "txt": "csv", "text/plain": "csv", "tab": "tsv", "excel": "xlsx", "json lines": "ndjson",
 }
 
 OLD_EXCEL = {"xls", "application/vnd.ms-excel"}
+
+
+def table_format(*names: str | None) -> str | None:
+    """The reader of a file declared with these formats or mimetypes (the first that is a
+    table wins), or None when none is."""
+    for name in names:
+        found = TABLE_FORMATS.get((name or "").strip().lower().lstrip("."))
+        if found:
+            return found
+    return None
 
 
 def open_any(path: Path, *, format: str | None, sheet: str | int | None,

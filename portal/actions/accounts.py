@@ -9,11 +9,13 @@ from werkzeug.security import generate_password_hash
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time, user_dict
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize, is_authorized
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time, user_dict
+from portal.core.errors import NotFound, ValidationError
+from portal.core.tokens import hash_token, new_token
+from portal.core.validation import (
     Invalid,
     boolean,
     default,
@@ -26,7 +28,6 @@ from portal.actions.schema import (
 )
 from portal.models import ApiToken, User
 from portal.models.base import new_id
-from portal.services import hash_token, new_token
 
 USER_SCHEMA = {
     "name": [required, slug],

@@ -31,9 +31,10 @@ from typing import Any
 
 from portal import access, audit
 from portal.actions import lookup
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.permissions import Target, authorize, is_authorized
-from portal.actions.registry import Context, action
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.datastore import TableMeta, gated, search, sql, write
 from portal.datastore.backends import QueryTimeout
 from portal.datastore.names import ID_FIELD

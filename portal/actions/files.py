@@ -13,11 +13,12 @@ from urllib.parse import unquote
 
 from portal import access
 from portal.actions import lookup
-from portal.actions.dictize import released_filename
-from portal.actions.errors import NotAuthorized, NotFound
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import optional, string, validate
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import released_filename
+from portal.core.errors import NotAuthorized, NotFound
+from portal.core.validation import optional, string, validate
 
 
 @action(read_only=True)

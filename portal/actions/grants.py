@@ -17,12 +17,15 @@ from typing import Any
 from sqlalchemy import exists, false, or_, select
 
 from portal import audit
+from portal.access import is_current, is_grantee
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.tokens import hash_token, new_token
+from portal.core.validation import (
     boolean,
     default,
     integer,
@@ -32,7 +35,6 @@ from portal.actions.schema import (
     string,
     validate,
 )
-from portal.grants import is_current, is_grantee
 from portal.models import ApiToken, Dataset, User
 from portal.models.base import new_id, utcnow
 from portal.models.sharing import (
@@ -44,8 +46,6 @@ from portal.models.sharing import (
     grant_dataset,
 )
 from portal.notify import notify, organization_staff
-from portal.services import hash_token, new_token
-from portal.workdays import today  # tests move `today` here
 
 # Art. 25 asks for a period of use; an open-ended grant is not one. Three years is the
 # longest a request may ask for (the bureau may grant less).
@@ -84,7 +84,7 @@ def issue_grant(ctx: Context, *, kind: str, datasets: list[Dataset], fields: lis
                 organization_id: str | None = None, user_id: str | None = None) -> Grant:
     """A grant from today (the county's date) to `ends`, inclusive."""
     grant = Grant(id=new_id(), kind=kind, status="active", organization_id=organization_id,
-                  user_id=user_id, fields=list(fields), starts=today(), ends=ends,
+                  user_id=user_id, fields=list(fields), starts=ctx.today(), ends=ends,
                   scenario=scenario, created_by=ctx.actor, created=utcnow(),
                   source_type=source_type, source_id=source_id, revoke_reason="")
     grant.datasets = list(datasets)
@@ -121,7 +121,7 @@ def _sees_person(ctx: Context, grant: Grant) -> bool:
 
 
 def grant_dict(ctx: Context, grant: Grant) -> dict[str, Any]:
-    now = today()
+    now = ctx.today()
     org = grant.organization
     person = ctx.session.get(User, grant.user_id) if grant.user_id and \
         _sees_person(ctx, grant) else None
@@ -187,7 +187,7 @@ def grant_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     if "status" in clean:
         query = query.where(Grant.status == clean["status"])
     if clean["current"]:
-        now = today()
+        now = ctx.today()
         query = query.where(Grant.status == "active", Grant.starts <= now, Grant.ends >= now)
     if "organization" in clean:
         org = lookup.organization(ctx.session, clean["organization"])
@@ -287,7 +287,7 @@ def grant_token_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise NotAuthorized(f"{ctx.actor} may not {ctx.action}: {user.name} is not a grantee "
                             f"of grant {grant.id}")
     clean = validate(params, {"name": [default(f"grant {grant.id[:8]}"), string(200)]})
-    if not is_current(grant, today()):
+    if not is_current(grant, ctx.today()):
         state = "revoked" if grant.status == "revoked" else "not within its period"
         raise ValidationError({"grant_id": [f"The grant is {state}"]})
     token = new_token()

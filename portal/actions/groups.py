@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import group_dict, package_dict
-from portal.actions.errors import ValidationError
 from portal.actions.permissions import authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import group_dict, package_dict
+from portal.core.errors import ValidationError
+from portal.core.validation import (
     boolean,
     default,
     integer,

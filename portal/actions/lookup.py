@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from portal.actions.errors import NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.models import Dataset, Group, Organization, Resource, User
 from portal.models.catalog import dataset_dict_loads
 

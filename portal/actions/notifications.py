@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from portal import audit
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import ValidationError
 from portal.actions.permissions import authorize
-from portal.actions.registry import Caller, Context, action
-from portal.actions.schema import boolean, default, integer, list_of_strings, validate
+from portal.actions.registry import action
+from portal.core.context import Caller, Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import ValidationError
+from portal.core.validation import boolean, default, integer, list_of_strings, validate
 from portal.models import Notification
 from portal.models.base import utcnow
 from portal.notify import unread_count

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import organization_dict, package_dict
-from portal.actions.errors import ValidationError
 from portal.actions.package_schema import extras
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import organization_dict, package_dict
+from portal.core.errors import ValidationError
+from portal.core.validation import (
     boolean,
     default,
     integer,

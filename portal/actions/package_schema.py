@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portal.actions.errors import ValidationError
-from portal.actions.schema import (
+from portal.core.errors import ValidationError
+from portal.core.validation import (
     Invalid,
     boolean,
     default,

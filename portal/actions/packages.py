@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.actions import lookup, publication
-from portal.actions.dictize import package_dict
-from portal.actions.errors import NotAuthorized, ValidationError
 from portal.actions.package_schema import carry_confirmations, validate_package
 from portal.actions.permissions import Target, authorize, is_authorized
-from portal.actions.registry import Caller, Context, action
+from portal.actions.registry import action
 from portal.actions.resources import new_resource
-from portal.actions.schema import boolean, default, integer, optional, validate
+from portal.core.context import Caller, Context
+from portal.core.dictize import package_dict
+from portal.core.errors import NotAuthorized, ValidationError
+from portal.core.validation import boolean, default, integer, optional, validate
 from portal.models import Dataset, Organization, Tag
 from portal.models.base import new_id, utcnow
 from portal.models.catalog import dataset_dict_loads

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.actions.errors import NotAuthorized
-from portal.actions.registry import Caller, Context
-from portal.grants import check_grant_caller
+from portal.access import check_grant_caller
+from portal.core.context import Caller, Context
+from portal.core.errors import NotAuthorized
 from portal.models import DataRequest, Dataset
 
 
@@ -299,7 +299,8 @@ def _grant_scope(ctx: Context, target: Target | None, name: str) -> None:
     """A grant token reads its grant's datasets only (portal.grants), whatever the rule."""
     if ctx.user is not None and ctx.user.grant_id is not None:
         dataset = target.dataset if target else None
-        check_grant_caller(ctx.session, ctx.user, name, dataset.id if dataset else None)
+        check_grant_caller(ctx.session, ctx.user, name, ctx.today(),
+                           dataset.id if dataset else None)
 
 
 def authorize(ctx: Context, target: Target | None = None, action: str | None = None) -> None:

@@ -28,18 +28,18 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
+from portal.actions.registry import action
 from portal.actions.review_risk import require_acceptance, review_risk
-from portal.actions.schema import default, integer, one_of, optional, string, validate
+from portal.core.context import Context
+from portal.core.errors import NotFound, ValidationError
+from portal.core.validation import default, integer, one_of, optional, string, validate
 from portal.gate import target_for
 from portal.models import Dataset, Organization, PublicationReview, Resource, ResourceRelease
 from portal.models.base import new_id, utcnow
 from portal.models.publication import ALLOWING, UNFINISHED
 from portal.notify import bureau_staff, notify, organization_staff
 from portal.release_preview import released_preview
-from portal.workdays import today
 
 if TYPE_CHECKING:
     from portal.blobs import BlobStore
@@ -317,7 +317,7 @@ def gate_finished(ctx: Context, release: ResourceRelease) -> bool:
 
 
 def _release(ctx: Context, res: Resource, release: ResourceRelease) -> None:
-    from portal.datastore import status as datastore_status
+    from portal.actions import datastore_loads as datastore_status
 
     res.released_sha256, res.released_size = release.treated_sha256, release.treated_size
     table = res.datastore
@@ -378,7 +378,7 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         else:
             res.released_sha256 = res.released_size = None  # not opened: not for the public
     ds.state = "published"
-    ds.issued = ds.issued or today()
+    ds.issued = ds.issued or ctx.today()
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "approved", ctx.actor, utcnow()
     review.reason = clean["note"] if accepted is None else accepted
@@ -412,7 +412,7 @@ def publication_reject(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 @action()
 def publication_withdraw(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Take a published entry off the public catalog. Params: id, reason."""
-    from portal.actions.dictize import package_dict
+    from portal.core.dictize import package_dict
 
     ds = _dataset(ctx, params)
     authorize(ctx)

@@ -10,7 +10,7 @@ if it were).
 
 from __future__ import annotations
 
-from portal.actions.registry import Context
+from portal.core.context import Context
 from portal.models import Resource
 from portal.models.base import utcnow
 from portal.models.catalog import ResourceVersion

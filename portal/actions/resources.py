@@ -15,22 +15,16 @@ from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
 from portal import audit
+from portal.actions import datastore_loads as datastore_status
 from portal.actions import lookup, publication
-from portal.actions.dictize import released_filename, resource_dict, sees_raw
-from portal.actions.errors import ValidationError
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
+from portal.actions.registry import action
 from portal.actions.resource_versions import record_version
-from portal.actions.schema import (
-    default,
-    integer,
-    link,
-    optional,
-    string,
-    validate,
-)
 from portal.blobs import BlobTooLarge
-from portal.datastore import status as datastore_status
+from portal.core.context import Context
+from portal.core.dictize import released_filename, resource_dict, sees_raw
+from portal.core.errors import ValidationError
+from portal.core.validation import default, integer, link, optional, string, validate
 from portal.models import Dataset, Resource
 from portal.models.base import new_id, utcnow
 

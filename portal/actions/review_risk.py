@@ -18,10 +18,11 @@ from typing import Any
 from desensitize.risk import HIGH, LEVEL_LABELS, LOW, MEDIUM
 from portal import audit
 from portal.actions import lookup
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import boolean, default, string, validate
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.errors import NotFound, ValidationError
+from portal.core.validation import boolean, default, string, validate
 from portal.models import PublicationReview
 from portal.models.base import utcnow
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.actions.dictize import with_raw_resources
-from portal.actions.errors import SearchError
-from portal.actions.registry import Context, action
-from portal.actions.schema import boolean, default, integer, string, validate
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import with_raw_resources
+from portal.core.errors import SearchError
+from portal.core.validation import boolean, default, integer, string, validate
 from portal.search import backend as b
 from portal.search.document import split_facet
 from portal.search.plan import Planner, visibility

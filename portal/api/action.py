@@ -15,15 +15,15 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.actions.errors import (
+from portal.actions.resources import Upload
+from portal.core.context import Caller
+from portal.core.errors import (
     ActionError,
     BadRequest,
     NotAuthorized,
     UnknownAction,
     ValidationError,
 )
-from portal.actions.registry import Caller
-from portal.actions.resources import Upload
 from portal.services import Portal
 
 log = logging.getLogger(__name__)

@@ -29,14 +29,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 from portal.datastore import TableMeta
 from portal.datastore.backends import Db
 from portal.gate import target_for
 
 if TYPE_CHECKING:
+    from portal.core.context import PortalServices as Portal
     from portal.models import Dataset
-    from portal.services import Portal
 
 API_UNCHECKED = "api"
 GATED_PREFIX = "gate:"
@@ -65,7 +65,7 @@ def check_table(portal: Portal, db: Db, meta: TableMeta, ds: Dataset, target: st
     """Run the gate on the table `meta` as it stands in `db`'s transaction; raise
     ValidationError (the transaction is then rolled back) unless it is allowed as is."""
     from desensitize.apply import apply
-    from portal.gate import _scanner
+    from portal.gate import shared_scanner
 
     b = db.backend
     names = [c.id for c in meta.columns]
@@ -85,7 +85,7 @@ def check_table(portal: Portal, db: Db, meta: TableMeta, ds: Dataset, target: st
         try:
             report = apply(source, target, out, grading=ds.grading or "general",
                            policy=portal.gate.policy, secret=portal.gate.secret,
-                           scanner=_scanner(), format="csv")
+                           scanner=shared_scanner(), format="csv")
         except ValueError as exc:
             decision, reasons = "not_checked", [f"the rows could not be checked: {exc}"]
         else:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from portal.actions.errors import ValidationError
-from portal.actions.schema import Invalid, boolean, integer
+from portal.core.errors import ValidationError
+from portal.core.validation import Invalid, boolean, integer
 from portal.datastore import TableMeta
 from portal.datastore.backends import Db
 from portal.datastore.names import ID_FIELD

@@ -27,7 +27,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from portal.actions.errors import NotAuthorized, ValidationError
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.datastore.backends import Backend, Db, QueryTimeout, SqliteBackend
 from portal.datastore.values import jsonable
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 from portal.datastore import Column, Datastore, TableMeta
 from portal.datastore.backends import Db
 from portal.datastore.names import ID_FIELD, TYPES, field_id_problem, normal_type

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from portal.actions.errors import NotFound
 from portal.actions.resources import Upload
+from portal.core.context import SYSTEM
+from portal.core.errors import NotFound
 from portal.demo import files
 from portal.demo.catalog import DatasetPlan, build_plan
 from portal.demo.organizations import (
@@ -28,7 +29,7 @@ from portal.demo.organizations import (
 )
 from portal.demo.places import TOWNS, landline, seat_address, town_address
 from portal.demo.tables import Table
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 
 Echo = Callable[[str], Any]
 DEFAULT_SEED = 2026

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, UTCDateTime, new_id, utcnow
 
 # "government": the county government (县人民政府办公室), which confirms the share requests
-# of towns, zones and utilities after the bureau's approval (portal.actions.sharing).
+# of towns, zones and utilities after the bureau's approval (portal.actions.share_requests).
 ORGANIZATION_TYPES = ("bureau", "department", "town", "development_zone", "public_utility",
                       "government")
 CLASSIFICATIONS = ("base", "thematic", "department")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from pypinyin import Style, lazy_pinyin
 
-from portal.actions.errors import SearchQueryError
+from portal.core.errors import SearchQueryError
 from portal.search.analysis import CHAR_TOKEN, CJK, Analyzer, normalise
 from portal.search.query import AllOf, AnyOf, Expr, NoneOf, QuotedPhrase, Words, parse
 

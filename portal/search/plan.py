@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from portal.actions.errors import SearchQueryError
-from portal.actions.registry import Caller
+from portal.core.context import Caller
+from portal.core.errors import SearchQueryError
 from portal.search import backend as b
 from portal.search.analysis import CJK, Analyzer
 from portal.search.document import micros, pairs, triples

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from portal.actions.errors import SearchQueryError
+from portal.core.errors import SearchQueryError
 
 # Fields a q or fq clause may name with exact values.
 FILTER_FIELDS = (

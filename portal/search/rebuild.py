@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.actions.dictize import package_dict
+from portal.core.dictize import package_dict
 from portal.search import document
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
 from portal.search.records import dataset_records

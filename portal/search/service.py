@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.actions.dictize import package_dict
+from portal.core.dictize import package_dict
 from portal.models import Dataset, SearchOutbox, SearchState
 from portal.search import backend as b
 from portal.search import document, outbox

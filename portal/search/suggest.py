@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from portal.actions.errors import SearchQueryError, ValidationError
+from portal.core.errors import SearchQueryError, ValidationError
 from portal.search.analysis import CJK, PINYIN_WINDOW, Analyzer, normalise, text_pinyin
 from portal.search.highlight import pinyin_spans
 from portal.search.query import AllOf, QuotedPhrase, Words, parse

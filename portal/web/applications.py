@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from portal.actions.errors import NotAuthorized
+from portal.core.errors import NotAuthorized
 from portal.web.auth import signed_in_only
 from portal.web.calls import call
 from portal.web.console import has_action

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.web.auth import signed_in_only
 from portal.web.calls import call, show_or_404
 from portal.web.console import has_action

@@ -34,9 +34,9 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, ValidationError
-from portal.actions.registry import Caller
 from portal.api.action import api_token
+from portal.core.context import Caller
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.web import locale
 from portal.web.calls import call, portal, visitor
 from portal.web.forms import field_errors

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import abort, current_app, g
 
-from portal.actions.errors import NotAuthorized, NotFound
-from portal.actions.registry import Caller
+from portal.core.context import Caller
+from portal.core.errors import NotAuthorized, NotFound
 from portal.services import Portal
 
 

@@ -15,11 +15,10 @@ from typing import Any
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.actions.errors import NotAuthorized
+from portal.core.errors import NotAuthorized
 from portal.web.auth import staff_only
 from portal.web.calls import call, portal, visitor
 from portal.web.charts import bar_chart
-from portal.workdays import today
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -58,7 +57,7 @@ def working_days_since(iso: str | None) -> int | None:
         start = date.fromisoformat(iso[:10])
     except ValueError:
         return None
-    return portal().calendar.between(start, today())
+    return portal().calendar.between(start, portal().clock.today())
 
 
 def _scope() -> str:

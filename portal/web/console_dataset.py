@@ -15,9 +15,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.resources import Upload
-from portal.licenses import license_list
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.licenses import license_list
 from portal.web import console_entry_form as entry_form
 from portal.web import labels
 from portal.web.auth import staff_only

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.web.auth import staff_only
 from portal.web.calls import call, visitor
 from portal.web.console import has_action, working_days_since

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.web.auth import staff_only
 from portal.web.calls import call, visitor
 from portal.web.console import EDIT_ROLES, editable_orgs, has_action

@@ -20,7 +20,7 @@ from flask import Blueprint, stream_with_context, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.actions.errors import NotAuthorized, NotFound
+from portal.core.errors import NotAuthorized, NotFound
 from portal.web.calls import call, portal, show_or_404
 from portal.web.datasets import api_base
 from portal.web.downloads import content_disposition, upload_filename

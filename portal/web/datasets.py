@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from portal import access
-from portal.actions.errors import ActionError
+from portal.core.errors import ActionError
 from portal.web.calls import call, portal, show_or_404, visitor
 from portal.web.search_form import SORTS, SearchForm, run
 

@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from portal.actions.errors import NotAuthorized, NotFound
+from portal.core.errors import NotAuthorized, NotFound
 from portal.web.calls import call, portal, show_or_404
 from portal.web.filters import safe_url
 

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from portal import access
-from portal.actions.errors import ActionError, NotAuthorized, NotFound
+from portal.core.errors import ActionError, NotAuthorized, NotFound
 from portal.web.calls import call, show_or_404
 from portal.web.downloads import content_disposition
 from portal.web.dump_formats import (

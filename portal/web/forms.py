@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 
 EXACT: Mapping[str, LazyString] = {
     "Missing value": _l("This field is required."),

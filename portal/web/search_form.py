@@ -26,7 +26,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from portal.actions.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
 from portal.search.highlight import Highlighter
 from portal.search.suggest import Filters, Suggestion, suggest
 from portal.web import labels

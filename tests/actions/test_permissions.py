@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import NotAuthorized
 from portal.actions.permissions import RULES
-from portal.actions.registry import load_actions
-from portal.services import SYSTEM
+from portal.core.context import SYSTEM
+from portal.core.errors import NotAuthorized
+from portal.services import load_actions
 from tests.actions.conftest import PERSONAS, World
 from tests.api.helpers import Api, fingerprint
 from tests.conftest import org_params, package_params

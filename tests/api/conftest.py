@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from portal.app import create_app
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.services import Portal
 from tests.api.helpers import Api, make_user
 from tests.conftest import empty_tables, make_settings, org_params
 

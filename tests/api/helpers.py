@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.actions.registry import Caller
+from portal.core.context import SYSTEM, Caller
 from portal.models import AuditHead, Base
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 
 
 def blob_files(portal: Portal) -> list[str]:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from portal.app import create_app
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.services import Portal
 from tests.api.conftest import Site, make_site
 from tests.api.helpers import blob_files, make_user, unchanged
 from tests.conftest import make_settings, package_params

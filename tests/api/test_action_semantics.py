@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from portal.actions.registry import load_actions
 from portal.app import create_app
-from portal.services import Portal
+from portal.services import Portal, load_actions
 from portal.settings import load_settings
 from tests.api.conftest import Site, make_site
 from tests.conftest import make_settings, org_params, package_params

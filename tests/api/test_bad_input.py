@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import ValidationError
-from portal.services import SYSTEM
+from portal.core.context import SYSTEM
+from portal.core.errors import ValidationError
 from tests.api.conftest import Site
 from tests.api.helpers import unchanged
 from tests.conftest import org_params, package_params

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from portal.core.context import SYSTEM
 from portal.search.query import FACET_FIELDS, FILTER_FIELDS
-from portal.services import SYSTEM
 from tests.api.conftest import Site
 from tests.conftest import org_params, package_params
 

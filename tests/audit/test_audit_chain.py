@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import JSON, bindparam, select, text
 
 from portal import audit
-from portal.actions.errors import ActionError, ValidationError
-from portal.actions.registry import Caller, load_actions
+from portal.core.context import SYSTEM, Caller
+from portal.core.errors import ActionError, ValidationError
 from portal.models import AuditEntry
-from portal.services import SYSTEM, Portal
+from portal.services import Portal, load_actions
 from tests.api.helpers import make_user
 from tests.conftest import org_params, package_params
 from tests.sharing import scenes

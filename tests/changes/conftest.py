@@ -1,33 +1,23 @@
-"""Two departments, one user per role, and a clock: `today` of portal.actions.changes,
-moved by the tests (deadlines are read against it)."""
+"""Two departments, one user per role, and the portal's clock (tests/support/clock.py),
+set by the tests (deadlines are read against it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
 
-from portal.actions import changes as changes_module
-from portal.actions.registry import Caller
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM, Caller
+from portal.services import Portal
 from tests.api.helpers import make_user
 from tests.conftest import org_params
+from tests.support.clock import CountyClock
 
 ROLES = {"bureau": {}, "bureau-2": {}, "edu-member": {"edu": "member"},
          "edu-editor": {"edu": "editor"}, "edu-admin": {"edu": "admin"},
          "health-editor": {"health": "editor"}, "health-admin": {"health": "admin"},
          "nobody": {}}
-
-
-class Clock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = date(2026, 9, 30)
-        monkeypatch.setattr(changes_module, "today", lambda: self.now)
-
-    def set(self, day: str) -> None:
-        self.now = date.fromisoformat(day)
 
 
 @dataclass
@@ -45,12 +35,7 @@ class County:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def county(portal: Portal, clock: Clock) -> County:
+def county(portal: Portal, clock: CountyClock) -> County:
     for org in ("edu", "health"):
         portal.call("organization_create", org_params(org), user=SYSTEM)
     county = County(portal, {"anonymous": None})

@@ -8,17 +8,18 @@ from typing import Any
 from click.testing import CliRunner
 
 from portal.cli import main
-from tests.changes.conftest import Clock, County
+from tests.changes.conftest import County
+from tests.support.clock import CountyClock
 
 
-def overdue(county: County) -> Any:
+def overdue(county: County, *options: str) -> Any:
     environ: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SHUYUAN_")}
     env = {"SHUYUAN_DATABASE_URL": county.portal.settings.database_url,
            "SHUYUAN_STORAGE_VAR_DIR": str(county.portal.var_dir)}
-    return CliRunner().invoke(main, ["changes", "overdue"], env={**environ, **env})
+    return CliRunner().invoke(main, ["changes", "overdue", "--on", county.portal.clock.today().isoformat(), *options], env={**environ, **env})
 
 
-def test_overdue_changes_are_listed_with_working_days_late(county: County, clock: Clock) -> None:
+def test_overdue_changes_are_listed_with_working_days_late(county: County, clock: CountyClock) -> None:
     late = county.change(changed_on="2026-09-30")
     reported = county.change("health-editor", organization="health", kind="legal_basis",
                              changed_on="2026-09-30")
@@ -39,3 +40,14 @@ def test_overdue_changes_are_listed_with_working_days_late(county: County, clock
         ["edu", "duty", "report due 2026-10-23", "1 working day(s) late", done["id"]],
     ]
     assert "2 overdue catalog change(s)" in result.stderr
+
+
+def test_overdue_refuses_a_date_it_cannot_read(county: County) -> None:
+    environ: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SHUYUAN_")}
+    env = {"SHUYUAN_DATABASE_URL": county.portal.settings.database_url,
+           "SHUYUAN_STORAGE_VAR_DIR": str(county.portal.var_dir)}
+    result = CliRunner().invoke(main, ["changes", "overdue", "--on", "2026-13-01"],
+                                env={**environ, **env})
+    assert result.exit_code == 2
+    assert "'2026-13-01' is not a date" in result.output
+    assert "Traceback" not in result.output

@@ -7,10 +7,11 @@ and the fixed-date holidays (1 January) only.
 
 from __future__ import annotations
 
-from tests.changes.conftest import Clock, County
+from tests.changes.conftest import County
+from tests.support.clock import CountyClock
 
 
-def test_deadlines_across_national_day_2026(county: County, clock: Clock) -> None:
+def test_deadlines_across_national_day_2026(county: County, clock: CountyClock) -> None:
     made = county.change(changed_on="2026-09-30")
     # 8, 9, 10 (调休), 12-16, 19, 20 October: ten working days.
     assert (made["update_due"], made["report_due"]) == ("2026-10-20", "2026-10-23")
@@ -26,7 +27,7 @@ def test_deadlines_across_national_day_2026(county: County, clock: Clock) -> Non
     assert (updated["update_days_left"], updated["report_days_left"]) == (None, 3)
 
 
-def test_deadlines_across_new_year_2027(county: County, clock: Clock) -> None:
+def test_deadlines_across_new_year_2027(county: County, clock: CountyClock) -> None:
     clock.set("2026-12-31")
     made = county.change(changed_on="2026-12-24")
     # 25, 28-31 December, 1 January off, 4-8 January.
@@ -43,7 +44,7 @@ def test_deadlines_across_new_year_2027(county: County, clock: Clock) -> None:
         ("reported", False, False)
 
 
-def test_overdue_flags_follow_today(county: County, clock: Clock) -> None:
+def test_overdue_flags_follow_today(county: County, clock: CountyClock) -> None:
     made = county.change(changed_on="2026-09-30")
     ids = {made["id"]}
 
@@ -66,7 +67,7 @@ def test_overdue_flags_follow_today(county: County, clock: Clock) -> None:
     assert (shown["update_days_left"], shown["report_days_left"]) == (-4, -1)
 
 
-def test_a_deadline_met_late_stays_flagged_late(county: County, clock: Clock) -> None:
+def test_a_deadline_met_late_stays_flagged_late(county: County, clock: CountyClock) -> None:
     made = county.change(changed_on="2026-09-30")
     clock.set("2026-10-22")
     updated = county.call("edu-editor", "catalog_change_update", {"id": made["id"]})
@@ -88,7 +89,7 @@ def test_a_deadline_met_late_stays_flagged_late(county: County, clock: Clock) ->
     assert county.call("bureau", "catalog_change_list", {"overdue": True}) == []
 
 
-def test_a_past_update_date_counts_from_that_date(county: County, clock: Clock) -> None:
+def test_a_past_update_date_counts_from_that_date(county: County, clock: CountyClock) -> None:
     """The department may record the update a few days after doing it."""
     made = county.change(changed_on="2026-09-30")
     clock.set("2026-10-26")
@@ -98,7 +99,7 @@ def test_a_past_update_date_counts_from_that_date(county: County, clock: Clock) 
     assert updated["report_overdue"] is True and updated["report_days_left"] == -2
 
 
-def test_list_filters(county: County, clock: Clock) -> None:
+def test_list_filters(county: County, clock: CountyClock) -> None:
     late = county.change(changed_on="2026-09-01")
     fresh = county.change(changed_on="2026-09-30", kind="legal_basis")
     theirs = county.change("health-editor", organization="health")

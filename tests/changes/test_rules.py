@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.models import Notification, User
 from tests.api.helpers import fingerprint
-from tests.changes.conftest import Clock, County
+from tests.changes.conftest import County
+from tests.support.clock import CountyClock
 
 
 def refused(county: County, who: str, action: str, params: dict[str, Any]) -> str:
@@ -96,7 +97,7 @@ def test_an_unknown_organization_is_not_found(county: County) -> None:
         county.call("bureau", "catalog_change_list", {"organization": "no-such-department"})
 
 
-def test_steps_go_in_order_and_dates_make_sense(county: County, clock: Clock) -> None:
+def test_steps_go_in_order_and_dates_make_sense(county: County, clock: CountyClock) -> None:
     change = county.change()
     ident = {"id": change["id"]}
     with pytest.raises(ValidationError, match="updated first"):
@@ -129,7 +130,7 @@ def recipients(county: County, kind: str) -> set[str]:
         return {name for name, _ in rows}
 
 
-def test_who_is_told(county: County, clock: Clock) -> None:
+def test_who_is_told(county: County, clock: CountyClock) -> None:
     change = county.change("edu-editor")
     assert recipients(county, "catalog_change_created") == {"edu-admin", "bureau", "bureau-2"}
     county.call("edu-editor", "catalog_change_update", {"id": change["id"]})

@@ -23,8 +23,9 @@ from werkzeug.security import check_password_hash
 
 from portal.app import create_app
 from portal.cli import main
+from portal.core.context import SYSTEM
 from portal.models import User
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from portal.settings import load_settings
 from tests.api.helpers import Api
 from tests.conftest import BACKEND, org_params

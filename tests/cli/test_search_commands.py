@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.services import SYSTEM
+from portal.core.context import SYSTEM
 from tests.cli.test_cli import fresh_env, portal_for, shuyuan
 from tests.conftest import org_params, package_params
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from portal.actions.resources import Upload
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.services import Portal
 from portal.settings import Settings
 from tests.conftest import empty_tables, make_settings, org_params, package_params
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from portal.datastore.status import LoadFailed, run_load
+from portal.actions.datastore_loads import LoadFailed, run_load
 from tests.conftest import BACKEND
 from tests.datastore.conftest import Shelf
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import NotAuthorized, ValidationError
-from portal.actions.registry import Caller
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM, Caller
+from portal.core.errors import NotAuthorized, ValidationError
+from portal.services import Portal
 from tests.conftest import BACKEND, make_settings, package_params
 from tests.datastore.conftest import Shelf
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from tests.datastore.conftest import Shelf
 
 FIELDS = [{"id": "code", "type": "text"}, {"id": "人口", "type": "int8"},

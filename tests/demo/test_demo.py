@@ -15,11 +15,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from portal.actions.errors import NotAuthorized
+from portal.core.context import SYSTEM
+from portal.core.errors import NotAuthorized
 from portal.demo import DemoSummary, codes, load_demo
 from portal.demo.catalog import build_plan
 from portal.demo.loader import REVIEW_QUEUE
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from tests.conftest import empty_tables, make_settings
 
 ORG_TYPES = {"bureau", "department", "town", "development_zone", "public_utility"}

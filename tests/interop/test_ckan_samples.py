@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import ValidationError
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.core.errors import ValidationError
+from portal.services import Portal
 from tests.conftest import org_params, package_params
 
 SAMPLES = Path("/work/shared/interop/ckan-samples")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.actions.errors import NotAuthorized, ValidationError
-from portal.actions.registry import Caller
+from portal.core.context import Caller
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.models import AuditEntry, Notification
 from portal.notify import notify
 from portal.services import Portal

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from portal.core.context import SYSTEM
 from portal.models import EmailOutbox, Notification
 from portal.notify import notify
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from tests.notifications.conftest import SmtpServer, user_ids
 
 SUBJECT = "待审核：泗县学校名录"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from portal.actions.registry import Caller
 from portal.actions.resources import Upload
+from portal.core.context import SYSTEM, Caller
 from portal.demo.catalog import DatasetPlan, build_plan
 from portal.demo.loader import resources_for
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from tests.api.helpers import make_user
 from tests.conftest import org_params
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from portal.actions.errors import NotAuthorized
-from portal.workdays import today
+from portal.core.clock import Clock
+from portal.core.errors import NotAuthorized
 from tests.publication.conftest import County, personal_plan
 
 
 def later() -> str:
-    return (today() + timedelta(days=365)).isoformat()
+    return (Clock().today() + timedelta(days=365)).isoformat()
 
 
 def ids_in(data: bytes) -> set[str]:

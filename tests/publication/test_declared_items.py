@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from portal.actions.errors import NotAuthorized, ValidationError
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.models import AuditEntry
 from tests.conftest import Accounts
 from tests.publication.conftest import County

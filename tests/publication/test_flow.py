@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.resources import Upload
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from tests.api.helpers import settle, unchanged
 from tests.publication.conftest import County, personal_plan
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 from portal.models import Resource, ResourceRelease
 from portal.services import Portal
 from tests.conftest import Accounts

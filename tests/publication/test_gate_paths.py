@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import ActionError, ValidationError
 from portal.actions.resources import Upload
-from portal.services import SYSTEM
+from portal.core.context import SYSTEM
+from portal.core.errors import ActionError, ValidationError
 from portal.settings import Settings
 from tests.api.helpers import settle
 from tests.conftest import empty_tables, make_settings

@@ -9,8 +9,8 @@ import io
 from datetime import timedelta
 from typing import Any
 
+from portal.core.clock import Clock
 from portal.models import ResourceRelease
-from portal.workdays import today
 from tests.api.helpers import make_user
 from tests.publication.conftest import County
 from tests.publication.test_flow import identifiers
@@ -43,7 +43,7 @@ def published(county: County, name: str, raw: bytes) -> dict[str, Any]:
 def approved(county: County, who: str, ds: dict[str, Any]) -> None:
     made = county.call(who, "open_application_create", {
         "dataset": ds["name"], "scenario": "学生资助政策研究", "security_measures": "加密存储，专人管理",
-        "period_end": (today() + timedelta(days=365)).isoformat(), "applicant_type": "citizen"})
+        "period_end": (Clock().today() + timedelta(days=365)).isoformat(), "applicant_type": "citizen"})
     county.call("bureau", "open_application_approve", {"id": made["id"]})
 
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import update
 
 from portal.access import PER_RECIPIENT
-from portal.actions.errors import ActionError, NotAuthorized
+from portal.core.errors import ActionError, NotAuthorized
 from portal.models import Resource, ResourceRelease
 from portal.settings import Settings
 from portal.web.auth import USER_KEY

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from portal.services import SYSTEM
+from portal.core.context import SYSTEM
 from tests.api.helpers import Api
 from tests.conftest import package_params
-from tests.requests.conftest import Clock, County
+from tests.requests.conftest import County
+from tests.support.clock import CountyClock
 
 
 def leaks_requester(county: County, shown: Any) -> bool:
@@ -20,7 +21,7 @@ def leaks_requester(county: County, shown: Any) -> bool:
         user.id in text or user.name in text
 
 
-def test_create_route_answer_and_show_in_public(county: County, clock: Clock,
+def test_create_route_answer_and_show_in_public(county: County, clock: CountyClock,
                                                 client: Any) -> None:
     made = county.request()
     assert (made["state"], made["public"], made["mine"]) == ("submitted", True, True)
@@ -52,7 +53,7 @@ def test_create_route_answer_and_show_in_public(county: County, clock: Clock,
     assert not leaks_requester(county, body)
 
 
-def test_due_across_national_day_2026(county: County, clock: Clock) -> None:
+def test_due_across_national_day_2026(county: County, clock: CountyClock) -> None:
     routed = county.routed()
     # 8, 9, 10 (调休), 12-15 October: seven working days after 30 September.
     assert (routed["due"], routed["days_left"], routed["overdue"]) == ("2026-10-15", 7, False)
@@ -61,7 +62,7 @@ def test_due_across_national_day_2026(county: County, clock: Clock) -> None:
         "days_left"] == 5  # 10, 12, 13, 14, 15
 
 
-def test_overdue_follows_today(county: County, clock: Clock) -> None:
+def test_overdue_follows_today(county: County, clock: CountyClock) -> None:
     late = county.routed()
     clock.set("2026-10-15")  # the last day: due, not late
     shown = county.call("anonymous", "data_request_show", {"id": late["id"]})
@@ -81,7 +82,7 @@ def test_overdue_follows_today(county: County, clock: Clock) -> None:
     assert county.call("anonymous", "data_request_show", {"id": late["id"]})["overdue"] is False
 
 
-def test_rerouting_restarts_the_deadline(county: County, clock: Clock) -> None:
+def test_rerouting_restarts_the_deadline(county: County, clock: CountyClock) -> None:
     routed = county.routed("health")
     clock.set("2026-10-12")
     again = county.call("bureau", "data_request_route", {"id": routed["id"],
@@ -90,7 +91,7 @@ def test_rerouting_restarts_the_deadline(county: County, clock: Clock) -> None:
     county.call("edu-editor", "data_request_answer", {"id": routed["id"], "answer": "见附件"})
 
 
-def test_private_requests_and_who_lists_what(county: County, clock: Clock) -> None:
+def test_private_requests_and_who_lists_what(county: County, clock: CountyClock) -> None:
     public = county.request(title="公开的需求")
     private = county.request(title="不公开的需求", public=False)
     routed = county.routed("health", title="转交卫健委", public="false")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.models import Notification, User
 from tests.api.helpers import fingerprint
 from tests.conftest import package_params

@@ -9,7 +9,8 @@ from typing import Any
 
 import requests
 
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.services import Portal
 from tests.api.helpers import make_user
 from tests.conftest import org_params, package_params
 from tests.resources.conftest import blob_files

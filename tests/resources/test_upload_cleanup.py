@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from portal.actions.errors import ValidationError
-from portal.actions.registry import ActionSpec, Context
+from portal.actions.registry import ActionSpec
 from portal.actions.resources import store_upload
+from portal.core.context import Context
+from portal.core.errors import ValidationError
 from portal.models import Organization, Resource
 from portal.services import Portal
 from tests.resources.conftest import Shelf, blob_files, upload

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from portal.actions.registry import Caller
+from portal.core.context import Caller
 from portal.search import backend as b
 from portal.search.analysis import Analyzer, shared_analyzer
 from portal.search.document import build
@@ -180,7 +180,7 @@ def _stamp(i: int) -> str:
 
 
 def package(entry: Entry, i: int) -> dict[str, Any]:
-    """A package dict shaped like portal.actions.dictize.package_dict."""
+    """A package dict shaped like portal.core.dictize.package_dict."""
     org_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, entry.org))
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "dataset/" + entry.name)),

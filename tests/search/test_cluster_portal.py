@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import SearchError
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM
+from portal.core.errors import SearchError
+from portal.services import Portal
 from tests.conftest import empty_tables, make_settings, org_params, package_params
 
 ENTRIES = {

@@ -24,10 +24,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from portal.core.context import SYSTEM
 from portal.models import Dataset, SearchState
 from portal.search import document
 from portal.search import service as service_module
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from portal.settings import PROJECT_ROOT, Settings
 from tests.conftest import org_params, package_params
 
@@ -43,7 +44,8 @@ CHILD = textwrap.dedent("""
 
     from portal.search.service import SearchService
     from portal.search.tantivy_index import TantivyIndex
-    from portal.services import SYSTEM, Portal
+    from portal.core.context import SYSTEM
+    from portal.services import Portal
     from tests.conftest import make_settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.actions.errors import SearchQueryError
+from portal.core.errors import SearchQueryError
 from portal.search.query import (
     AllOf,
     AnyOf,

@@ -9,12 +9,13 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from portal.actions.dictize import package_dict
 from portal.actions.resources import Upload
+from portal.core.context import SYSTEM
+from portal.core.dictize import package_dict
 from portal.models import Dataset
 from portal.models.catalog import dataset_dict_loads
 from portal.search.records import dataset_records
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from tests.conftest import org_params, package_params
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from portal.core.context import SYSTEM
 from portal.demo import load_demo
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from portal.settings import PROJECT_ROOT
 from tests.conftest import empty_tables, make_settings
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import NotAuthorized, SearchQueryError, ValidationError
-from portal.actions.registry import Caller
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM, Caller
+from portal.core.errors import NotAuthorized, SearchQueryError, ValidationError
+from portal.services import Portal
 from tests.api.helpers import make_user
 from tests.conftest import empty_tables, make_settings, org_params, package_params
 

@@ -1,23 +1,20 @@
 """A small county for sharing (Art. 27): two departments, a town, a public utility, the
 county government and the bureau, one user per role, a resident and a company, catalog
-entries of every share and open type, and a clock: `today` of every module that reads
-deadlines or grant periods, moved by the tests."""
+entries of every share and open type, and the portal's clock (tests/support/clock.py),
+which deadlines and grant periods read, set by the tests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
 
-import portal.grants as grants_module
-from portal.actions import grants as grant_actions
-from portal.actions import open_access, sharing
-from portal.actions.registry import Caller
-from portal.services import SYSTEM, Portal
+from portal.core.context import SYSTEM, Caller
+from portal.services import Portal
 from tests.api.helpers import fingerprint, make_user
 from tests.conftest import org_params, package_params
+from tests.support.clock import CountyClock
 
 ORGS = {"edu": "department", "health": "department", "town": "town",
         "water": "public_utility", "gov": "government", "bureau-org": "bureau"}
@@ -47,20 +44,6 @@ ENTRIES: dict[str, tuple[str, dict[str, Any]]] = {
                                        "url": "http://example.cn/schools.csv"}]}),
 }
 LATER = "2027-06-30"  # a period end within three years of the tests' dates
-
-
-class Clock:
-    """Today in China for every module that reads it."""
-
-    MODULES = (sharing, open_access, grant_actions, grants_module)
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = date(2026, 9, 30)
-        for module in self.MODULES:
-            monkeypatch.setattr(module, "today", lambda: self.now)
-
-    def set(self, day: str) -> None:
-        self.now = date.fromisoformat(day)
 
 
 @dataclass
@@ -95,12 +78,7 @@ class County:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def county(portal: Portal, clock: Clock) -> County:
+def county(portal: Portal, clock: CountyClock) -> County:
     for org, kind in ORGS.items():
         portal.call("organization_create", org_params(org, organization_type=kind),
                     user=SYSTEM)

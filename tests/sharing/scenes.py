@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from portal.actions.errors import NotFound
-from portal.services import SYSTEM, Portal
-from portal.workdays import today
+from portal.core.clock import Clock
+from portal.core.context import SYSTEM
+from portal.core.errors import NotFound
+from portal.services import Portal
 from tests.conftest import org_params, package_params
 
 CONDITIONAL = {"share_type": "conditional", "share_condition": "限统计分析使用",
@@ -20,7 +21,7 @@ OPEN_CONDITIONAL = {"open_type": "conditional", "open_condition": "实名申请�
 
 def later() -> str:
     """A period end the actions accept whatever the real date."""
-    return (today() + timedelta(days=365)).isoformat()
+    return (Clock().today() + timedelta(days=365)).isoformat()
 
 
 def organization(portal: Portal, name: str, kind: str = "department") -> str:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from portal import grants
-from portal.actions.errors import NotAuthorized, ValidationError
-from portal.actions.registry import Caller
+from portal import access as grants
+from portal.core.context import Caller
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.models import ApiToken, Dataset, GrantToken
 from tests.api.helpers import Api, fingerprint
-from tests.sharing.conftest import LATER, Clock, County, refused
+from tests.sharing.conftest import LATER, County, refused
+from tests.support.clock import CountyClock
 
 
 def dataset_id(county: County, name: str) -> str:
@@ -124,7 +125,7 @@ def test_uses_are_logged_and_listed(county: County) -> None:
     refused(county, "town-admin", "grant_usage_list", {"id": share["id"]}, NotAuthorized)
 
 
-def test_who_sees_which_grant(county: County, clock: Clock) -> None:
+def test_who_sees_which_grant(county: County, clock: CountyClock) -> None:
     share = county.share_grant()
     town = county.share_grant(org="town", who="town-editor")
     made = county.apply()
@@ -222,7 +223,7 @@ def test_the_check_is_in_the_portal_not_only_the_api(county: County) -> None:
             county.portal.call(name, params, user=caller)
 
 
-def test_a_grant_token_dies_with_its_grant(county: County, api: Api, clock: Clock) -> None:
+def test_a_grant_token_dies_with_its_grant(county: County, api: Api, clock: CountyClock) -> None:
     grant, token = grant_token(county)
     clock.set(LATER)  # the last day still counts
     assert api.post("package_show", {"id": "patients"}, token=token)[0] == 200

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.models import Notification, User
-from tests.sharing.conftest import LATER, Clock, County
+from tests.sharing.conftest import LATER, County
+from tests.support.clock import CountyClock
 
 
 def told(county: County, kind: str) -> set[str]:
@@ -19,7 +20,7 @@ def told(county: County, kind: str) -> set[str]:
             Notification, Notification.user_id == User.id).where(Notification.kind == kind)))
 
 
-def test_apply_and_approve(county: County, clock: Clock) -> None:
+def test_apply_and_approve(county: County, clock: CountyClock) -> None:
     made = county.apply()
     assert (made["status"], made["dataset"], made["applicant"], made["mine"]) == \
         ("pending", "enrolment", "resident", True)
@@ -59,7 +60,7 @@ def test_the_bureau_files_a_paper_application_for_a_resident(county: County) -> 
     assert county.call("neighbour", "open_application_show", {"id": made["id"]})["mine"] is True
 
 
-def test_overdue_and_late(county: County, clock: Clock) -> None:
+def test_overdue_and_late(county: County, clock: CountyClock) -> None:
     made = county.apply()
     clock.set("2026-10-16")
     assert county.call("resident", "open_application_show", {"id": made["id"]})[

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from tests.sharing.conftest import LATER, County, refused
 
 

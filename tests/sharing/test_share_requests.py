@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from portal.models import AuditEntry, Notification, User
 from portal.workdays import WorkCalendar
-from tests.sharing.conftest import LATER, Clock, County
+from tests.sharing.conftest import LATER, County
+from tests.support.clock import CountyClock
 
 
 def told(county: County, kind: str) -> dict[str, str]:
@@ -46,7 +47,7 @@ def test_unconditional_data_is_granted_at_once(county: County) -> None:
     assert set(told(county, "share_request_created")) == {"bureau"}
 
 
-def test_conditional_data_waits_for_the_bureau(county: County, clock: Clock) -> None:
+def test_conditional_data_waits_for_the_bureau(county: County, clock: CountyClock) -> None:
     made = county.share(datasets=["patients", "clinics"])
     assert (made["status"], made["needs_confirmation"], made["grant_id"]) == \
         ("pending", False, None)
@@ -82,7 +83,7 @@ def test_a_rejection_states_its_reason(county: County) -> None:
 
 
 def test_due_across_national_day_and_overdue_at_read_time(county: County,
-                                                          clock: Clock) -> None:
+                                                          clock: CountyClock) -> None:
     late = county.share()
     clock.set("2026-10-15")  # the last day: due, not late
     shown = county.call("edu-member", "share_request_show", {"id": late["id"]})
@@ -102,7 +103,7 @@ def test_due_across_national_day_and_overdue_at_read_time(county: County,
 
 
 def test_due_across_new_year_2027_without_the_year_in_the_holidays_file(
-        county: County, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        county: County, clock: CountyClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     holidays = tmp_path / "holidays.toml"
     holidays.write_text("[years]\n", encoding="utf-8")
     monkeypatch.setattr(county.portal, "calendar", WorkCalendar(holidays))
@@ -113,7 +114,7 @@ def test_due_across_new_year_2027_without_the_year_in_the_holidays_file(
 
 
 def test_due_across_new_year_2027_with_the_bureau_s_2027_entries(
-        county: County, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        county: County, clock: CountyClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     holidays = tmp_path / "holidays.toml"
     holidays.write_text('[years.2027]\nholidays = ["2027-01-01"]\nworkdays = ["2027-01-03"]\n',
                         encoding="utf-8")
@@ -125,7 +126,7 @@ def test_due_across_new_year_2027_with_the_bureau_s_2027_entries(
 
 
 def test_a_town_needs_the_county_government_s_confirmation(county: County,
-                                                           clock: Clock) -> None:
+                                                           clock: CountyClock) -> None:
     made = county.share(who="town-editor", org="town")
     assert (made["status"], made["needs_confirmation"]) == ("pending", True)
     # The county government sees what it will confirm, from the start.

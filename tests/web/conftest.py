@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from portal.actions.registry import Caller
 from portal.actions.resources import Upload
+from portal.core.context import Caller
 from portal.services import Portal
 from tests.conftest import org_params, package_params
 

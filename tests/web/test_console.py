@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from portal.actions.registry import Caller
+from portal.core.context import SYSTEM, Caller
 from portal.models import Dataset
-from portal.services import SYSTEM, Portal
+from portal.services import Portal
 from tests.conftest import Accounts, org_params
 from tests.web.signin import csrf_of, post_form, sign_in
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from portal.actions.registry import Caller
 from portal.actions.resources import Upload
+from portal.core.clock import Clock
+from portal.core.context import SYSTEM, Caller
 from portal.models import Grant, ShareRequest
-from portal.services import SYSTEM, Portal
-from portal.workdays import today
+from portal.services import Portal
 from tests.conftest import Accounts, org_params, package_params
 from tests.web.signin import post_form, sign_in
 
@@ -26,7 +26,7 @@ CSV = "区域,人口\n城关镇,52000\n双河镇,18800\n".encode()
 
 
 def later() -> str:
-    return (today() + timedelta(days=365)).isoformat()
+    return (Clock().today() + timedelta(days=365)).isoformat()
 
 
 @pytest.fixture

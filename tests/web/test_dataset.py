@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 from tests.web.conftest import Catalog
 
 

@@ -7,8 +7,7 @@ makes the request wait for the bureau, which answers within 7 working days
 (DUE_WORKING_DAYS, counted from the request date in China). Towns, development zones
 and public utilities need the county government's confirmation after the bureau's
 approval. Approval creates a grant for the requesting organization. No-share data
-cannot be requested. Overdue is worked out at read time from `today()`, which tests
-move by monkeypatching this module's function.
+cannot be requested. Overdue is worked out at read time from the portal's clock (`ctx.today()`), which tests set.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from sqlalchemy import exists, false, or_, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.grants import (
     MAX_LIMIT,
     check_period_end,
@@ -28,8 +25,11 @@ from portal.actions.grants import (
     tell,
 )
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import NotFound, ValidationError
+from portal.core.validation import (
     Invalid,
     boolean,
     default,
@@ -51,7 +51,6 @@ from portal.models.sharing import (
     share_request_dataset,
 )
 from portal.notify import bureau_staff, organization_staff
-from portal.workdays import today  # tests move `today` here
 
 DUE_WORKING_DAYS = 7
 MAX_DATASETS = 50
@@ -147,7 +146,7 @@ def _confirmers(ctx: Context, req: ShareRequest) -> Target:
 
 
 def _dict(ctx: Context, req: ShareRequest) -> dict[str, Any]:
-    now = today()
+    now = ctx.today()
     waiting = req.status in WAITING_STATES and req.due is not None
     org = req.organization
     return {
@@ -193,7 +192,7 @@ def _tell_requester(ctx: Context, req: ShareRequest, kind: str, subject: str,
 
 def _decide(ctx: Context, req: ShareRequest, status: str, reason: str) -> None:
     """The final decision: late when made after the due date (kept once decided)."""
-    now = today()
+    now = ctx.today()
     req.status = status
     req.decided_by = ctx.actor
     req.decided_at = utcnow()
@@ -229,7 +228,7 @@ def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     org = lookup.organization(ctx.session, lookup.required_id(params, "organization_id"))
     authorize(ctx, Target(organization_id=org.id))
     clean = validate(params, SCHEMA)
-    now = today()
+    now = ctx.today()
     check_period_end(clean["period_end"], now)
     datasets = _requested(ctx, org, clean)
     _check_scope(datasets, clean)
@@ -279,7 +278,7 @@ def share_request_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any
                               "period_end": [optional, iso_date]})
     _waiting(req, "pending")
     if "period_end" in clean:
-        check_period_end(clean["period_end"], today(), latest=req.period_end)
+        check_period_end(clean["period_end"], ctx.today(), latest=req.period_end)
         req.granted_until = clean["period_end"]
     req.approved_by = ctx.actor
     req.approved_at = utcnow()
@@ -389,7 +388,7 @@ def share_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, A
         query = query.where(ShareRequest.status == clean["status"])
     if clean["overdue"]:
         query = query.where(ShareRequest.status.in_(WAITING_STATES),
-                            ShareRequest.due < today())
+                            ShareRequest.due < ctx.today())
     query = (query.order_by(ShareRequest.created.desc(), ShareRequest.id)
              .limit(clean["limit"]).offset(clean["offset"]))
     return [_dict(ctx, req) for req in ctx.session.scalars(query)]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from portal.actions.errors import ValidationError
+from portal.core.errors import ValidationError
 
 
 class _Missing:

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from portal.licenses import LICENSES_BY_ID
+from portal.core.licenses import LICENSES_BY_ID
 from portal.models import Dataset, Group, Organization, Resource, ResourceVersion, User
 
 if TYPE_CHECKING:
-    from portal.actions.registry import Caller
+    from portal.core.context import Caller
 
 # Our five-state lifecycle seen through CKAN's three states.
 CKAN_STATE = {

@@ -4,11 +4,12 @@ reports the updated catalog, with the basis, to the bureau within 3 working days
 
 Deadlines are counted in Chinese working days (portal.workdays, with the portal's
 holidays file) and stored; whether one is overdue is worked out at read time from
-`today()`, which tests move by monkeypatching this module's function.
+the portal's clock (`ctx.today()`), which tests set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,11 +17,12 @@ from sqlalchemy import or_, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import NotFound, ValidationError
+from portal.core.validation import (
     Invalid,
     boolean,
     default,
@@ -37,7 +39,7 @@ from portal.models import CatalogChange, Organization
 from portal.models.base import new_id, utcnow
 from portal.models.changes import CHANGE_KINDS, CHANGE_STATES
 from portal.notify import bureau_staff, notify, organization_staff
-from portal.workdays import WorkCalendar, today  # tests move `today` here
+from portal.workdays import WorkCalendar
 
 UPDATE_WORKING_DAYS = 10
 REPORT_WORKING_DAYS = 3
@@ -45,10 +47,14 @@ KIND_LABELS = {"legal_basis": "履职依据变更", "duty": "行政管理职能�
 MAX_LIMIT = 1000
 
 
-def _not_future(value: date) -> date:
-    if value > today():
-        raise Invalid("Must not be in the future")
-    return value
+def _not_after(today: date) -> Callable[[date], date]:
+    """A validator refusing dates after `today` (the portal's clock)."""
+    def check(value: date) -> date:
+        if value > today:
+            raise Invalid("Must not be in the future")
+        return value
+
+    return check
 
 
 def _load(ctx: Context, params: dict[str, Any]) -> CatalogChange:
@@ -96,7 +102,7 @@ def change_dict(change: CatalogChange, org: Organization, calendar: WorkCalendar
 def _dict(ctx: Context, change: CatalogChange) -> dict[str, Any]:
     org = ctx.session.get(Organization, change.organization_id)
     assert org is not None
-    return change_dict(change, org, ctx.portal.calendar, today())
+    return change_dict(change, org, ctx.portal.calendar, ctx.today())
 
 
 def _sysadmins(ctx: Context) -> list[str]:
@@ -151,7 +157,7 @@ def catalog_change_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         "kind": [required, one_of(CHANGE_KINDS)],
         "description": [required, string(10_000)],
         "basis": [required, string(10_000)],
-        "changed_on": [required, iso_date, _not_future],
+        "changed_on": [required, iso_date, _not_after(ctx.today())],
         "datasets": [default(list), list_of_strings(100)],
     })
     calendar = ctx.portal.calendar
@@ -175,7 +181,7 @@ def catalog_change_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any
           f"并在更新后三个工作日内报送县数据资源管理局。", change)
     _record(ctx, change, organization=org.name, kind=change.kind,
             changed_on=change.changed_on, update_due=update_due)
-    return change_dict(change, org, calendar, today())
+    return change_dict(change, org, calendar, ctx.today())
 
 
 @action()
@@ -186,7 +192,7 @@ def catalog_change_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     admins of the organization."""
     change = _load(ctx, params)
     authorize(ctx, Target(organization_id=change.organization_id))
-    clean = validate(params, {"updated_on": [default(today), iso_date, _not_future]})
+    clean = validate(params, {"updated_on": [default(ctx.today()), iso_date, _not_after(ctx.today())]})
     if change.state != "open":
         raise ValidationError({"state": [f"The catalog was already updated ({change.state})"]})
     if clean["updated_on"] < change.changed_on:
@@ -211,7 +217,7 @@ def catalog_change_report(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     authorize(ctx, Target(organization_id=change.organization_id))
     clean = validate(params, {"catalog": [required, string(10_000)],
                               "basis": [optional, string(10_000)],
-                              "reported_on": [default(today), iso_date, _not_future]})
+                              "reported_on": [default(ctx.today()), iso_date, _not_after(ctx.today())]})
     if change.state != "updated":
         message = ("Mark the catalog updated first" if change.state == "open"
                    else f"Already reported ({change.state})")
@@ -274,7 +280,7 @@ def catalog_change_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, 
                               "limit": [default(100), integer(1, MAX_LIMIT)],
                               "offset": [default(0), integer(0)]})
     assert ctx.user is not None  # the rule refuses anonymous callers
-    now = today()
+    now = ctx.today()
     query = select(CatalogChange, Organization).join(
         Organization, Organization.id == CatalogChange.organization_id)
     if org is not None:

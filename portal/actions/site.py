@@ -8,16 +8,11 @@ from sqlalchemy import select
 
 from portal import __version__
 from portal.actions import lookup
-from portal.actions.errors import NotFound
-from portal.actions.registry import REGISTRY, Context, action
-from portal.actions.schema import (
-    boolean,
-    default,
-    optional,
-    string,
-    validate,
-)
-from portal.licenses import license_list as all_licenses
+from portal.actions.registry import REGISTRY, action
+from portal.core.context import Context
+from portal.core.errors import NotFound
+from portal.core.licenses import license_list as all_licenses
+from portal.core.validation import boolean, default, optional, string, validate
 from portal.models import Dataset, Tag
 from portal.models.catalog import dataset_tag
 

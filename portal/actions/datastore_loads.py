@@ -1,4 +1,4 @@
-"""The catalog's side of a load: which resources are tables, the status shown on
+"""The catalog's side of a datastore load: which resources are tables, the status shown on
 each resource, and the background job that loads an uploaded file.
 
 A resource's `DatastoreTable` says how its latest load went (pending ->
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from desensitize.tables import RowIssue, TableError
+from desensitize.tables.opening import table_format
 from portal.datastore import Column
 from portal.datastore.loader import Loader, LoadResult, Progress
 from portal.jobs import Cancelled
@@ -31,21 +32,11 @@ from portal.models import DatastoreTable, Resource
 from portal.models.base import utcnow
 
 if TYPE_CHECKING:
-    from portal.actions.registry import Context
-    from portal.services import Portal
+    from portal.core.context import Context
+    from portal.core.context import PortalServices as Portal
 
 log = logging.getLogger(__name__)
 
-# Resource formats and mimetypes loaded into the datastore -> the reader's format.
-TABULAR = {
-    "csv": "csv", "text/csv": "csv", "application/csv": "csv",
-    "tsv": "tsv", "text/tab-separated-values": "tsv",
-    "xlsx": "xlsx", "xlsm": "xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "json": "json", "application/json": "json",
-    "ndjson": "ndjson", "jsonl": "ndjson", "application/x-ndjson": "ndjson",
-    "application/jsonl": "ndjson",
-}
 MAX_MESSAGE = 2000
 INTERRUPTED = "the load was interrupted (the portal stopped); load the file again"
 
@@ -63,11 +54,7 @@ def table_source(res: Resource) -> str | None:
 
 def reader_format(res: Resource) -> str | None:
     """The table format of a resource's uploaded file, or None when it is not a table."""
-    for value in (res.format, res.mimetype):
-        found = TABULAR.get((value or "").strip().lower().lstrip("."))
-        if found:
-            return found
-    return None
+    return table_format(res.format, res.mimetype)
 
 
 def _job(portal: Portal, resource_id: str) -> Any:
@@ -230,4 +217,4 @@ def run_load(portal: Portal, resource_id: str, progress: Progress | None = None,
     raise LoadFailed(message)
 
 
-__all__ = ["TABULAR", "LoadFailed", "RowIssue", "file_changed", "reader_format", "run_load"]
+__all__ = ["LoadFailed", "RowIssue", "file_changed", "reader_format", "run_load"]

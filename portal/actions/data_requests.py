@@ -6,7 +6,7 @@ The request and the answer are public unless the requester asks otherwise; the
 requester's identity never is: no dict here carries their name, id or contact, only
 `mine` for the caller's own. A routed request is due 7 Chinese working days after
 routing (see DUE_WORKING_DAYS); whether it is overdue is worked out at read time from
-`today()`, which tests move by monkeypatching this module's function.
+the portal's clock (`ctx.today()`), which tests set.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from sqlalchemy import false, or_, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import NotFound, ValidationError
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import NotFound, ValidationError
+from portal.core.validation import (
     boolean,
     default,
     integer,
@@ -36,7 +37,7 @@ from portal.models import DataRequest, Dataset, Membership, Organization
 from portal.models.base import new_id, utcnow
 from portal.models.requests import CLOSED_STATES, REQUEST_STATES
 from portal.notify import notify
-from portal.workdays import WorkCalendar, today  # tests move `today` here
+from portal.workdays import WorkCalendar
 
 # The regulation sets no deadline for answering the public's data requests. Art. 27
 # gives a department 7 working days to answer a share request from another department;
@@ -81,7 +82,7 @@ def request_dict(req: DataRequest, org: Organization | None, dataset: Dataset | 
 def _dict(ctx: Context, req: DataRequest) -> dict[str, Any]:
     org = ctx.session.get(Organization, req.routed_to) if req.routed_to else None
     dataset = ctx.session.get(Dataset, req.dataset_id) if req.dataset_id else None
-    return request_dict(req, org, dataset, ctx.portal.calendar, today(),
+    return request_dict(req, org, dataset, ctx.portal.calendar, ctx.today(),
                         ctx.user.id if ctx.user else None)
 
 
@@ -143,7 +144,7 @@ def data_request_route(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     req.routed_to = org.id
     req.routed_by = ctx.actor
     req.routed_at = utcnow()
-    req.due = ctx.portal.calendar.add(today(), DUE_WORKING_DAYS)
+    req.due = ctx.portal.calendar.add(ctx.today(), DUE_WORKING_DAYS)
     req.state = "routed"
     due = req.due.isoformat()
     _tell(ctx, _answerers(ctx, org.id), "data_request_routed", f"数据需求待答复：{req.title}",
@@ -228,7 +229,7 @@ def data_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, An
                               "overdue": [default(False), boolean],
                               "limit": [default(100), integer(1, MAX_LIMIT)],
                               "offset": [default(0), integer(0)]})
-    now = today()
+    now = ctx.today()
     query = select(DataRequest)
     user = ctx.user
     if user is None:

@@ -6,7 +6,7 @@ grant for the applicant.
 Department and bureau staff do not apply here: sharing between government units is a
 share request (Art. 45 keeps the two apart). Who applied is personal data (Art. 35):
 an application is shown to the applicant and to the bureau only. Overdue is worked out
-at read time from `today()`, which tests move by monkeypatching this module's function.
+at read time from the portal's clock (`ctx.today()`), which tests set.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.dictize import ckan_time
-from portal.actions.errors import NotAuthorized, NotFound, ValidationError
 from portal.actions.grants import MAX_LIMIT, check_period_end, issue_grant, tell
 from portal.actions.permissions import Target, authorize
-from portal.actions.registry import Context, action
-from portal.actions.schema import (
+from portal.actions.registry import action
+from portal.core.context import Context
+from portal.core.dictize import ckan_time
+from portal.core.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.validation import (
     boolean,
     default,
     integer,
@@ -37,7 +38,6 @@ from portal.models import Dataset, Membership, User
 from portal.models.base import new_id, utcnow
 from portal.models.sharing import APPLICANT_TYPES, OPEN_APPLICATION_STATES, OpenApplication
 from portal.notify import bureau_staff
-from portal.workdays import today  # tests move `today` here
 
 DUE_WORKING_DAYS = 7
 
@@ -101,7 +101,7 @@ def _openable(ctx: Context, ref: str) -> Dataset:
 
 
 def _dict(ctx: Context, app: OpenApplication) -> dict[str, Any]:
-    now = today()
+    now = ctx.today()
     waiting = app.status == "pending"
     ds = app.dataset
     applicant = ctx.session.get(User, app.applicant_id)
@@ -141,7 +141,7 @@ def _decide(ctx: Context, app: OpenApplication, status: str, reason: str) -> Non
     app.status = status
     app.decided_by = ctx.actor
     app.decided_at = utcnow()
-    app.decided_late = today() > app.due
+    app.decided_late = ctx.today() > app.due
     app.reason = reason
 
 
@@ -158,7 +158,7 @@ def open_application_create(ctx: Context, params: dict[str, Any]) -> dict[str, A
     clean = validate(params, SCHEMA)
     if clean["applicant_type"] == "company" and not clean["company_name"]:
         raise ValidationError({"company_name": ["Required when the applicant is a company"]})
-    now = today()
+    now = ctx.today()
     check_period_end(clean["period_end"], now)
     ds = _openable(ctx, clean["dataset"])
     app = OpenApplication(
@@ -190,7 +190,7 @@ def open_application_approve(ctx: Context, params: dict[str, Any]) -> dict[str, 
     clean = validate(params, {"reason": [default(""), string(5000)],
                               "period_end": [optional, iso_date]})
     if "period_end" in clean and app.status == "pending":
-        check_period_end(clean["period_end"], today(), latest=app.period_end)
+        check_period_end(clean["period_end"], ctx.today(), latest=app.period_end)
         app.granted_until = clean["period_end"]
     _decide(ctx, app, "approved", clean["reason"])
     ends = app.granted_until or app.period_end
@@ -255,7 +255,7 @@ def open_application_list(ctx: Context, params: dict[str, Any]) -> list[dict[str
         query = query.where(OpenApplication.status == clean["status"])
     if clean["overdue"]:
         query = query.where(OpenApplication.status == "pending",
-                            OpenApplication.due < today())
+                            OpenApplication.due < ctx.today())
     query = (query.order_by(OpenApplication.created.desc(), OpenApplication.id)
              .limit(clean["limit"]).offset(clean["offset"]))
     return [_dict(ctx, app) for app in ctx.session.scalars(query)]
