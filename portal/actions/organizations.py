@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.actions import lookup
-from portal.actions.package_schema import extras
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import action
+from portal.core.catalog_validators import extras
 from portal.core.context import Context
 from portal.core.dictize import organization_dict, package_dict
 from portal.core.errors import ValidationError

@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.actions import lookup, publication
-from portal.actions.package_schema import carry_confirmations, validate_package
 from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import action
 from portal.actions.resources import new_resource
+from portal.core.catalog_elements import STORED
+from portal.core.catalog_schema import validate_package
+from portal.core.catalog_validators import carry_confirmations
 from portal.core.context import Caller, Context
 from portal.core.dictize import package_dict
 from portal.core.errors import NotAuthorized, ValidationError
@@ -20,15 +22,8 @@ from portal.models import Dataset, Organization, Tag
 from portal.models.base import new_id, utcnow
 from portal.models.catalog import dataset_dict_loads
 
-# Columns set straight from the validated dict.
-_SCALARS = (
-    "name", "title", "notes", "url", "version", "author", "author_email", "maintainer",
-    "maintainer_email", "license_id", "private", "type", "resource_code", "classification",
-    "category_path", "data_items", "format", "update_period", "share_type", "share_condition",
-    "share_method", "legal_basis", "open_type", "open_condition", "use_requirements",
-    "required_materials", "grading", "issued", "modified", "spatial", "temporal_start",
-    "temporal_end", "extras",
-)
+# Columns set straight from the validated dict: the element table says which.
+_SCALARS = STORED
 
 
 def visible_to(ctx: Context, ds: Dataset) -> bool:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from portal.core.catalog_elements import NATIONAL, Element
 from portal.core.licenses import LICENSES_BY_ID
 from portal.models import Dataset, Group, Organization, Resource, ResourceVersion, User
 
@@ -244,27 +245,18 @@ def package_dict(ds: Dataset, site_url: str, viewer: Caller | None = None) -> di
         "relationships_as_subject": [],
         # National catalog elements (政务数据资源目录要素)
         "publication_state": ds.state,
-        "resource_code": ds.resource_code,
-        "classification": ds.classification,
-        "category_path": ds.category_path,
-        "data_items": list(ds.data_items or []),
-        "format": ds.format,
-        "update_period": ds.update_period,
-        "share_type": ds.share_type,
-        "share_condition": ds.share_condition,
-        "share_method": ds.share_method,
-        "legal_basis": ds.legal_basis,
-        "open_type": ds.open_type,
-        "open_condition": ds.open_condition,
-        "use_requirements": ds.use_requirements,
-        "required_materials": list(ds.required_materials or []),
-        "grading": ds.grading,
-        "issued": iso_day(ds.issued),
-        "modified": iso_day(ds.modified),
-        "spatial": ds.spatial,
-        "temporal_start": iso_day(ds.temporal_start),
-        "temporal_end": iso_day(ds.temporal_end),
+        # the rest, as the element table (core/catalog_elements.py) lists them
+        **{e.key: _given(e, getattr(ds, e.key)) for e in NATIONAL},
     }
+
+
+def _given(element: Element, value: Any) -> Any:
+    """A stored element's value as package_show gives it."""
+    if element.stored == "day":
+        return iso_day(value)
+    if element.stored == "list":
+        return list(value or [])
+    return value
 
 
 def user_dict(user: User, *, private: bool, email: str = "") -> dict[str, Any]:

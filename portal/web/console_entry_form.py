@@ -18,7 +18,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from portal.actions.package_schema import DATA_ITEM_TYPES
+from portal.core.catalog_validators import DATA_ITEM_TYPES
 
 # The same rules as package_schema's slug and resource_code (the HTML attribute's
 # dialect: anchored by the browser, "/" and "-" escaped for the v flag).

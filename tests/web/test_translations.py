@@ -69,7 +69,7 @@ def test_every_code_has_a_label(kind: str, codes: tuple[str, ...]) -> None:
 
 
 def test_data_item_types_have_labels() -> None:
-    from portal.actions.package_schema import DATA_ITEM_TYPES
+    from portal.core.catalog_validators import DATA_ITEM_TYPES
 
     assert set(labels.DATA_ITEM_TYPE) == set(DATA_ITEM_TYPES)
 

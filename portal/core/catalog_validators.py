@@ -1,39 +1,15 @@
-"""The catalog entry schema: CKAN fields plus the national catalog elements.
-
-Cross-field rules (Art. 25): a conditional or no-share entry states its legal
-basis; conditional share/open types state their condition; core-graded data
-never opens.
-"""
+"""Validators of a catalog entry's elements that are more than a type and a length:
+resource codes, data items, tags, group references and extras."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from portal.core.errors import ValidationError
 from portal.core.validation import (
     Invalid,
     boolean,
-    default,
-    iso_date,
     json_list,
-    json_object,
-    link,
-    list_of_strings,
-    one_of,
-    optional,
-    required,
-    slug,
-    string,
-    validate,
-)
-from portal.models.catalog import (
-    CLASSIFICATIONS,
-    GRADINGS,
-    OPEN_TYPES,
-    SHARE_METHODS,
-    SHARE_TYPES,
-    UPDATE_PERIODS,
 )
 
 RESOURCE_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/._-]{0,63}$")
@@ -151,79 +127,3 @@ def extras(value: Any) -> dict[str, str]:
             continue
         out[str(item["key"])] = item.get("value", "")
     return out
-
-
-PACKAGE_SCHEMA = {
-    "id": [optional, string(36)],
-    "name": [required, slug],
-    "title": [required, string(300)],
-    "notes": [required, string(20_000)],
-    "url": [default(""), link(500)],
-    "version": [default(""), string(100)],
-    "author": [default(""), string(200)],
-    "author_email": [default(""), string(200)],
-    "maintainer": [default(""), string(200)],
-    "maintainer_email": [default(""), string(200)],
-    "license_id": [default("notspecified"), string(100)],
-    "owner_org": [required, string(100)],
-    "private": [default(False), boolean],
-    "state": [optional, one_of(("active", "draft", "deleted"))],
-    "publication_state": [optional, one_of(("draft", "pending", "published", "withdrawn"))],
-    "type": [default("dataset"), string(32)],
-    "tags": [default(list), tag_list],
-    "tag_string": [optional, list_of_strings(100)],
-    "groups": [default(list), ref_list],
-    "extras": [default(dict), extras],
-    "resources": [optional, json_list],
-    # national catalog elements
-    "resource_code": [required, resource_code],
-    "classification": [required, one_of(CLASSIFICATIONS)],
-    "category_path": [default(""), string(200)],
-    "data_items": [default(list), data_items],
-    "format": [default(""), string(100)],
-    "update_period": [required, one_of(UPDATE_PERIODS)],
-    "share_type": [required, one_of(SHARE_TYPES)],
-    "share_condition": [default(""), string(5000)],
-    "share_method": [default("api"), one_of(SHARE_METHODS)],
-    "legal_basis": [default(""), string(5000)],
-    "open_type": [required, one_of(OPEN_TYPES)],
-    "open_condition": [default(""), string(5000)],
-    "use_requirements": [default(""), string(5000)],
-    "required_materials": [default(list), list_of_strings(500)],
-    "grading": [default("general"), one_of(GRADINGS)],
-    "issued": [optional, iso_date],
-    "modified": [optional, iso_date],
-    "spatial": [default(""), string(5000)],
-    "temporal_start": [optional, iso_date],
-    "temporal_end": [optional, iso_date],
-}
-
-
-def check_catalog_rules(clean: dict[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
-    if clean.get("share_type") in ("conditional", "none") and not clean.get("legal_basis"):
-        errors["legal_basis"] = [
-            "A conditional or no-share entry must state its legal basis (Art. 25)"
-        ]
-    if clean.get("share_type") == "conditional" and not clean.get("share_condition"):
-        errors["share_condition"] = ["A conditionally shared entry must state its share condition"]
-    if clean.get("open_type") == "conditional" and not clean.get("open_condition"):
-        errors["open_condition"] = ["A conditionally open entry must state its open condition"]
-    if clean.get("grading") == "core" and clean.get("open_type") != "none":
-        errors["open_type"] = ["Data graded core is never opened: open_type must be none"]
-    start, end = clean.get("temporal_start"), clean.get("temporal_end")
-    if start and end and end < start:
-        errors["temporal_end"] = ["Must not be before temporal_start"]
-    if errors:
-        raise ValidationError(errors)
-
-
-def validate_package(params: dict[str, Any]) -> dict[str, Any]:
-    clean = validate(params, PACKAGE_SCHEMA)
-    if "tag_string" in clean:
-        clean["tags"] = list(dict.fromkeys(clean["tags"] + clean.pop("tag_string")))
-    check_catalog_rules(clean)
-    return clean
-
-
-__all__ = ["PACKAGE_SCHEMA", "json_object", "validate_package"]
