@@ -1,5 +1,5 @@
 """Grants: who sees and revokes them, the usage log, the functions the access layer
-calls (portal.grants), and API tokens restricted to one grant — refused everything but
+calls (portal.access), and API tokens restricted to one grant — refused everything but
 reading the grant's datasets, and dead once the grant is revoked or over."""
 
 from __future__ import annotations
