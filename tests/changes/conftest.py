@@ -3,15 +3,13 @@ set by the tests (deadlines are read against it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from portal.core.context import SYSTEM, Caller
 from portal.services import Portal
-from tests.api.helpers import make_user
-from tests.conftest import org_params
+from tests.support import county as support
 from tests.support.clock import CountyClock
 
 ROLES = {"bureau": {}, "bureau-2": {}, "edu-member": {"edu": "member"},
@@ -21,13 +19,7 @@ ROLES = {"bureau": {}, "bureau-2": {}, "edu-member": {"edu": "member"},
 
 
 @dataclass
-class County:
-    portal: Portal
-    users: dict[str, Caller | None] = field(default_factory=dict)
-
-    def call(self, who: str, name: str, params: dict[str, Any]) -> Any:
-        return self.portal.call(name, params, user=self.users[who])
-
+class County(support.County):
     def change(self, who: str = "edu-editor", **params: Any) -> dict[str, Any]:
         return self.call(who, "catalog_change_create", {
             "organization": "edu", "kind": "duty", "description": "机构改革，职能划转",
@@ -36,10 +28,6 @@ class County:
 
 @pytest.fixture
 def county(portal: Portal, clock: CountyClock) -> County:
-    for org in ("edu", "health"):
-        portal.call("organization_create", org_params(org), user=SYSTEM)
-    county = County(portal, {"anonymous": None})
-    for name, roles in ROLES.items():
-        county.users[name] = make_user(portal, name, sysadmin=name.startswith("bureau"),
-                                       roles=roles)[0]
+    county = support.populate(County, portal, dict.fromkeys(("edu", "health")), ROLES,
+                              {"bureau", "bureau-2"})
     return county

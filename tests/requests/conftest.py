@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from portal.core.context import SYSTEM, Caller
 from portal.services import Portal
-from tests.api.helpers import make_user
-from tests.conftest import org_params
+from tests.support import county as support
 from tests.support.clock import CountyClock
 
 ROLES = {"bureau": {}, "edu-member": {"edu": "member"}, "edu-editor": {"edu": "editor"},
@@ -20,13 +18,7 @@ ROLES = {"bureau": {}, "edu-member": {"edu": "member"}, "edu-editor": {"edu": "e
 
 
 @dataclass
-class County:
-    portal: Portal
-    users: dict[str, Caller | None] = field(default_factory=dict)
-
-    def call(self, who: str, name: str, params: dict[str, Any]) -> Any:
-        return self.portal.call(name, params, user=self.users[who])
-
+class County(support.County):
     def request(self, who: str = "resident", **params: Any) -> dict[str, Any]:
         return self.call(who, "data_request_create", {
             "title": "全县中小学学位数", "description": "希望公开各中小学每年的招生学位数。",
@@ -40,10 +32,5 @@ class County:
 
 @pytest.fixture
 def county(portal: Portal, clock: CountyClock) -> County:
-    for org in ("edu", "health"):
-        portal.call("organization_create", org_params(org), user=SYSTEM)
-    county = County(portal, {"anonymous": None})
-    for name, roles in ROLES.items():
-        county.users[name] = make_user(portal, name, sysadmin=name == "bureau",
-                                       roles=roles)[0]
+    county = support.populate(County, portal, dict.fromkeys(("edu", "health")), ROLES, {"bureau"})
     return county

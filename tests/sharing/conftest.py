@@ -5,15 +5,16 @@ which deadlines and grant periods read, set by the tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from portal.core.context import SYSTEM, Caller
+from portal.core.context import SYSTEM
 from portal.services import Portal
-from tests.api.helpers import fingerprint, make_user
-from tests.conftest import org_params, package_params
+from tests.api.helpers import fingerprint
+from tests.conftest import package_params
+from tests.support import county as support
 from tests.support.clock import CountyClock
 
 ORGS = {"edu": "department", "health": "department", "town": "town",
@@ -47,14 +48,7 @@ LATER = "2027-06-30"  # a period end within three years of the tests' dates
 
 
 @dataclass
-class County:
-    portal: Portal
-    users: dict[str, Caller | None] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def call(self, who: str, name: str, params: dict[str, Any] | None = None) -> Any:
-        return self.portal.call(name, params or {}, user=self.users[who])
-
+class County(support.County):
     def share(self, who: str = "edu-editor", org: str = "edu", **params: Any) -> dict[str, Any]:
         """A share request for the conditional `patients` entry unless told otherwise."""
         return self.call(who, "share_request_create", {
@@ -79,13 +73,7 @@ class County:
 
 @pytest.fixture
 def county(portal: Portal, clock: CountyClock) -> County:
-    for org, kind in ORGS.items():
-        portal.call("organization_create", org_params(org, organization_type=kind),
-                    user=SYSTEM)
-    county = County(portal, {"anonymous": None})
-    for name, roles in ROLES.items():
-        county.users[name], county.tokens[name] = make_user(
-            portal, name, sysadmin=name == "bureau", roles=roles)
+    county = support.populate(County, portal, ORGS, ROLES, {"bureau"})
     for name, (owner, extra) in ENTRIES.items():
         portal.call("package_create", package_params(name, owner, **extra), user=SYSTEM)
     portal.call("package_create", package_params("health-draft", "health"),
