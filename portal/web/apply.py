@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.core.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.errors import ValidationError
 from portal.web.auth import signed_in_only
 from portal.web.calls import call, show_or_404
 from portal.web.console import has_action
@@ -43,8 +43,6 @@ def form(name: str) -> str | Response:
             params.pop("company_name")
         try:
             call("open_application_create", params)
-        except NotAuthorized:
-            abort(403)
         except ValidationError as exc:
             errors = field_errors(exc)
         else:
@@ -65,10 +63,6 @@ def token(grant_id: str) -> str:
         made = call("grant_token_create", {"grant_id": grant_id,
                                            "name": request.form.get("name", "").strip()
                                            or f"grant-{grant_id[:8]}"})
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
     except ValidationError as exc:
         messages = [m for ms in field_errors(exc).values() for m in ms]
         return render_template("account/grant_token.html", made=None, errors=messages)

@@ -60,8 +60,6 @@ def _save(pkg: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, 
         return call("package_patch", {**params, "id": pkg["id"]}), {}
     except ValidationError as exc:
         return None, field_errors(exc)
-    except NotAuthorized:
-        abort(403)
 
 
 def _handle_form(orgs: list[dict[str, Any]], pkg: dict[str, Any] | None) -> str | Response:
@@ -145,8 +143,6 @@ def upload(id: str) -> str | Response:
                                  "upload": Upload(storage.filename, storage.stream)})
     except ValidationError as exc:
         return _entry_page(pkg, field_errors(exc), values)
-    except NotAuthorized:
-        abort(403)
     flash(_("The file has been uploaded."), "success")
     return redirect(url_for(".entry", id=pkg["name"]) + "#resources")
 
@@ -157,10 +153,7 @@ def delete_resource(id: str, rid: str) -> Response:
     pkg = _editable(id)
     if rid not in {r["id"] for r in pkg["resources"]}:
         abort(404)
-    try:
-        call("resource_delete", {"id": rid})
-    except NotAuthorized:
-        abort(403)
+    call("resource_delete", {"id": rid})
     flash(_("The resource has been deleted."), "success")
     return redirect(url_for(".entry", id=pkg["name"]) + "#resources")
 
@@ -176,8 +169,6 @@ def submit(id: str) -> Response:
     except ValidationError as exc:
         _flash_errors(exc)
         return redirect(url_for(".entry", id=pkg["name"]))
-    except NotAuthorized:
-        abort(403)
     flash(_("The entry has been submitted for review by the bureau."), "success")
     return redirect(url_for(".entry", id=pkg["name"]))
 
@@ -195,8 +186,6 @@ def withdraw(id: str) -> Response:
     except ValidationError as exc:
         _flash_errors(exc)
         return redirect(url_for(".entry", id=pkg["name"]) + "#withdraw")
-    except NotAuthorized:
-        abort(403)
     flash(_("The entry has been withdrawn from the public catalog."), "success")
     return redirect(url_for(".entry", id=pkg["name"]))
 

@@ -31,15 +31,6 @@ def _require(name: str) -> None:
         abort(404)
 
 
-def _call_or_abort(name: str, params: dict[str, Any]) -> Any:
-    try:
-        return call(name, params)
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/reviews")
 @staff_only
 def queue() -> str:
@@ -48,7 +39,7 @@ def queue() -> str:
     if status not in STATUSES:
         status = "pending"
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    found = _call_or_abort("publication_review_list", {
+    found = call("publication_review_list", {
         "status": status, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
     reviews = list(found.get("results") or [])
     for review in reviews:
@@ -75,13 +66,13 @@ def _review_page(review: dict[str, Any], errors: dict[str, list[str]] | None = N
 @staff_only
 def show(review_id: str) -> str:
     _require("publication_review_show")
-    return _review_page(_call_or_abort("publication_review_show", {"id": review_id}))
+    return _review_page(call("publication_review_show", {"id": review_id}))
 
 
 def _decide(review_id: str, action: str, params: dict[str, Any], done: str) -> str | Response:
     """Run a decision; its refusal (blocked report, missing reason) is shown on the page."""
     _require(action)
-    review = _call_or_abort("publication_review_show", {"id": review_id})
+    review = call("publication_review_show", {"id": review_id})
     if review["status"] != "pending":
         # The actions decide on the entry's pending review: if the department submitted
         # again since this page was loaded, that is a review the reviewer has not seen.
@@ -89,10 +80,6 @@ def _decide(review_id: str, action: str, params: dict[str, Any], done: str) -> s
             "This review is no longer waiting for a decision; open the entry's latest review.")]})
     try:
         call(action, {"id": review["dataset_id"], **params})
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
     except ValidationError as exc:
         return _review_page(review, field_errors(exc), {k: str(v) for k, v in params.items()})
     flash(done, "success")
@@ -114,15 +101,11 @@ def approve(review_id: str) -> str | Response:
 def confirm_item(review_id: str) -> str | Response:
     """The bureau confirms a data item's declaration against the gate's finding."""
     _require("publication_item_confirm")
-    review = _call_or_abort("publication_review_show", {"id": review_id})
+    review = call("publication_review_show", {"id": review_id})
     params = {"id": review["dataset_id"], "item": request.form.get("item", ""),
               "reason": request.form.get("confirm_reason", "").strip()}
     try:
         result = call("publication_item_confirm", params)
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
     except ValidationError as exc:
         return _review_page(review, field_errors(exc), {"confirm_reason": params["reason"]})
     flash(_("Declaration confirmed: the files are checked again."), "success")

@@ -76,15 +76,6 @@ def _require(name: str) -> None:
         abort(404)
 
 
-def _call_or_abort(name: str, params: dict[str, Any]) -> Any:
-    try:
-        return call(name, params)
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
-
-
 def _status_arg(allowed: tuple[str, ...], default: str) -> str:
     status = request.args.get("status", default)
     return status if status in allowed else default
@@ -94,10 +85,6 @@ def _run(name: str, params: dict[str, Any]) -> dict[str, list[str]] | None:
     """Run a decision: None when done, the field errors when the action refused a value."""
     try:
         call(name, params)
-    except NotAuthorized:
-        abort(403)
-    except NotFound:
-        abort(404)
     except ValidationError as exc:
         return field_errors(exc)
     return None
@@ -113,7 +100,7 @@ def share_requests() -> str:
     params: dict[str, Any] = {"limit": LIST_ROWS}
     if status != "all":
         params["status"] = status
-    found = _call_or_abort("share_request_list", params)
+    found = call("share_request_list", params)
     return render_template("console/share_requests.html", requests=found, status=status,
                            statuses=SHARE_STATUSES, orgs=editable_orgs())
 
@@ -145,12 +132,12 @@ def _share_page(req: dict[str, Any], errors: dict[str, list[str]] | None = None,
 @staff_only
 def share_request(req_id: str) -> str:
     _require("share_request_show")
-    return _share_page(_call_or_abort("share_request_show", {"id": req_id}))
+    return _share_page(call("share_request_show", {"id": req_id}))
 
 
 def _decide_share(req_id: str, action: str, done: str) -> str | Response:
     _require(action)
-    req = _call_or_abort("share_request_show", {"id": req_id})
+    req = call("share_request_show", {"id": req_id})
     values = {"reason": request.form.get("reason", "").strip()}
     params: dict[str, Any] = {"id": req_id, **values}
     period_end = request.form.get("period_end", "").strip()
@@ -204,8 +191,6 @@ def share_request_new() -> str | Response:
         else:
             try:
                 made = call("share_request_create", params)
-            except NotAuthorized:
-                abort(403)
             except NotFound:
                 errors = {"organization_id": [_("Choose one of your organizations.")]}
             except ValidationError as exc:
@@ -234,7 +219,7 @@ def grants() -> str:
     kind = request.args.get("kind", "")
     if kind in ("share", "open"):
         params["kind"] = kind
-    found = _call_or_abort("grant_list", params)
+    found = call("grant_list", params)
     return render_template("console/grants.html", grants=found, status=status,
                            statuses=GRANT_STATUSES, kind=kind)
 
@@ -263,14 +248,14 @@ def _grant_page(grant: dict[str, Any], errors: dict[str, list[str]] | None = Non
 @staff_only
 def grant(grant_id: str) -> str:
     _require("grant_show")
-    return _grant_page(_call_or_abort("grant_show", {"id": grant_id}))
+    return _grant_page(call("grant_show", {"id": grant_id}))
 
 
 @bp.route("/grant/<grant_id>/revoke", methods=["POST"])
 @staff_only
 def grant_revoke(grant_id: str) -> str | Response:
     _require("grant_revoke")
-    found = _call_or_abort("grant_show", {"id": grant_id})
+    found = call("grant_show", {"id": grant_id})
     values = {"reason": request.form.get("reason", "").strip()}
     errors = _run("grant_revoke", {"id": grant_id, **values})
     if errors is not None:
@@ -289,7 +274,7 @@ def open_applications() -> str:
     params: dict[str, Any] = {"limit": LIST_ROWS}
     if status != "all":
         params["status"] = status
-    found = _call_or_abort("open_application_list", params)
+    found = call("open_application_list", params)
     return render_template("console/open_applications.html", applications=found,
                            status=status, statuses=APPLICATION_STATUSES)
 
@@ -306,12 +291,12 @@ def _application_page(app: dict[str, Any], errors: dict[str, list[str]] | None =
 @staff_only
 def open_application(app_id: str) -> str:
     _require("open_application_show")
-    return _application_page(_call_or_abort("open_application_show", {"id": app_id}))
+    return _application_page(call("open_application_show", {"id": app_id}))
 
 
 def _decide_application(app_id: str, action: str, done: str) -> str | Response:
     _require(action)
-    app = _call_or_abort("open_application_show", {"id": app_id})
+    app = call("open_application_show", {"id": app_id})
     values = {"reason": request.form.get("reason", "").strip()}
     errors = _run(action, {"id": app_id, **values})
     if errors is not None:

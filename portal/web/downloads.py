@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from portal.core.errors import NotAuthorized, NotFound
+from portal.core.errors import NotAuthorized
 from portal.web.calls import call, portal, show_or_404
 from portal.web.filters import safe_url
 
@@ -82,9 +82,7 @@ def granted_file(rid: str, version: str | None = None) -> dict[str, Any]:
     params = {"id": rid, **({"version": version} if version else {})}
     try:
         return call("resource_download", params)
-    except NotFound:
-        abort(404)
-    except NotAuthorized as exc:
+    except NotAuthorized as exc:  # the reason says how to get the data (apply, ask for a share)
         abort(403, description=str(exc))
 
 

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from portal import access
-from portal.core.errors import ActionError, NotAuthorized, NotFound
+from portal.core.errors import NotAuthorized, ValidationError
 from portal.web.calls import call, show_or_404
 from portal.web.downloads import content_disposition
 from portal.web.dump_formats import (
@@ -166,10 +166,8 @@ def _pages_or_error(resource_id: str, dump: DumpRequest) -> Pages:
             abort(403, description=_(
                 "The rows of a conditionally open entry are given to each recipient in "
                 "their own file: download the resource's file from the entry's page."))
-        abort(404)
-    except NotFound:
-        abort(404)
-    except ActionError as exc:  # a bad filter, field or sort: the request's fault
+        abort(404)  # an entry's table the visitor may not read: as if there were none
+    except ValidationError as exc:  # a bad filter, field or sort: the page says which
         abort(400, description=str(exc))
 
 

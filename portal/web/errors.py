@@ -1,4 +1,13 @@
-"""Themed error pages. The API keeps its own (JSON) answers."""
+"""Themed error pages. The API keeps its own (JSON) answers.
+
+An action's refusal reaches the visitor here, in one place: a view calls the action
+and lets its ActionError go, and `action_error` answers with the themed page of the
+error's status (NotFound 404, NotAuthorized 403, a value the request got wrong 400),
+in the visitor's language. The action's own message is English for API clients and
+names actions and parameters, so the page does not show it. A view still catches an
+ActionError when it has something better to show (a form's field errors beside the
+fields, a section left out).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from portal.core.errors import ActionError, NotAuthorized, NotFound, ValidationError
 from portal.web.search_form import BadSearch
 
 log = logging.getLogger(__name__)
@@ -67,6 +77,27 @@ def server_error(error: InternalServerError) -> tuple[str, int] | HTTPException:
         return "500 Internal Server Error", 500
 
 
+def page_status(error: ActionError) -> int:
+    """The status a page answers for an action's refusal; anything else is a server error."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, NotAuthorized):
+        return 403
+    if isinstance(error, ValidationError) or error.status == 400:
+        return 400  # a parameter the visitor sent (a query string, a form) cannot be used
+    return 500
+
+
+def action_error(error: ActionError) -> tuple[str, int] | HTTPException:
+    """An ActionError a view let go (the API answers its own, portal/api/action.py)."""
+    code = page_status(error)
+    if code == 500:
+        log.error("an action failed under %s", request.path, exc_info=error)
+        return server_error(InternalServerError())
+    return _page(code)
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(InternalServerError, server_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(ActionError, action_error)
