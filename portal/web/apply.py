@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.core.errors import ValidationError
 from portal.web.auth import signed_in_only
 from portal.web.calls import call, show_or_404
-from portal.web.console import has_action
 from portal.web.forms import field_errors
 
 bp = Blueprint("apply", __name__)
@@ -30,8 +29,6 @@ FIELDS = ("scenario", "security_measures", "purpose", "period_end", "applicant_t
 @bp.route("/user/apply/<name>", methods=["GET", "POST"])
 @signed_in_only
 def form(name: str) -> str | Response:
-    if not has_action("open_application_create"):
-        abort(404)
     pkg = show_or_404("package_show", {"id": name})
     values = {key: request.form.get(key, "").strip() for key in FIELDS}
     if values["applicant_type"] not in ("citizen", "company"):
@@ -57,8 +54,6 @@ def form(name: str) -> str | Response:
 @signed_in_only
 def token(grant_id: str) -> str:
     """An API token restricted to the grant, shown once."""
-    if not has_action("grant_token_create"):
-        abort(404)
     try:
         made = call("grant_token_create", {"grant_id": grant_id,
                                            "name": request.form.get("name", "").strip()

@@ -27,12 +27,6 @@ EDIT_ROLES = ("editor", "admin")
 STATES = ("draft", "pending", "published", "withdrawn")
 
 
-def has_action(name: str) -> bool:
-    """Actions other modules add (publication review, open applications) may be absent in
-    an older install: their sections are then left out rather than failing."""
-    return name in portal().actions
-
-
 def editable_orgs() -> list[dict[str, Any]]:
     """Organizations the visitor may create entries for (all of them for the bureau)."""
     caller = visitor()
@@ -76,8 +70,6 @@ def _entries(state: str, rows: int) -> dict[str, Any]:
 
 
 def _pending_reviews() -> list[dict[str, Any]]:
-    if not has_action("publication_review_list"):
-        return []
     try:
         found = call("publication_review_list", {"status": "pending", "limit": LIST_ROWS})
     except NotAuthorized:
@@ -121,14 +113,10 @@ def _state_chart() -> Any:
 @bp.route("", strict_slashes=False)
 @staff_only
 def dashboard() -> str:
-    review_enabled = has_action("publication_review_list")
     return render_template(
         "console/dashboard.html",
         reviews=_pending_reviews(),
-        review_enabled=review_enabled,
         drafts=_entries("draft", LIST_ROWS),
-        # Without the review actions, the entries waiting are listed from the catalog.
-        pending=None if review_enabled else _entries("pending", LIST_ROWS),
         deadlines=_deadlines(),
         chart=_state_chart(),
         orgs=editable_orgs(),

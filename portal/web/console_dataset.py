@@ -22,7 +22,7 @@ from portal.web import console_entry_form as entry_form
 from portal.web import labels
 from portal.web.auth import staff_only
 from portal.web.calls import call, show_or_404
-from portal.web.console import can_edit, editable_orgs, has_action
+from portal.web.console import can_edit, editable_orgs
 from portal.web.forms import field_errors
 
 bp = Blueprint("console_dataset", __name__, url_prefix="/console/dataset")
@@ -107,8 +107,6 @@ def edit(id: str) -> str | Response:
 
 
 def _latest_review(pkg: dict[str, Any]) -> dict[str, Any] | None:
-    if not has_action("publication_review_show"):
-        return None
     try:
         return call("publication_review_show", {"dataset_id": pkg["id"]})
     except (NotFound, NotAuthorized, ValidationError):
@@ -119,8 +117,7 @@ def _entry_page(pkg: dict[str, Any], upload_errors: dict[str, list[str]] | None 
                 upload_values: dict[str, str] | None = None) -> str:
     return render_template(
         "console/dataset_page.html", pkg=pkg, review=_latest_review(pkg),
-        editable=can_edit(pkg), can_submit=has_action("publication_submit"),
-        can_withdraw=has_action("publication_withdraw"),
+        editable=can_edit(pkg),
         upload_errors=upload_errors or {}, upload_values=upload_values or {})
 
 
@@ -162,8 +159,6 @@ def delete_resource(id: str, rid: str) -> Response:
 @staff_only
 def submit(id: str) -> Response:
     pkg = _editable(id)
-    if not has_action("publication_submit"):
-        abort(404)
     try:
         call("publication_submit", {"id": pkg["id"], "note": request.form.get("note", "").strip()})
     except ValidationError as exc:
@@ -178,8 +173,6 @@ def submit(id: str) -> Response:
 def withdraw(id: str) -> Response:
     """The bureau takes a published entry off the public catalog (a reason is required)."""
     pkg = show_or_404("package_show", {"id": id})
-    if not has_action("publication_withdraw"):
-        abort(404)
     try:
         call("publication_withdraw", {"id": pkg["id"],
                                       "reason": request.form.get("reason", "").strip()})

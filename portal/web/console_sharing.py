@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.web.auth import staff_only
 from portal.web.calls import call, visitor
-from portal.web.console import EDIT_ROLES, editable_orgs, has_action
+from portal.web.console import EDIT_ROLES, editable_orgs
 from portal.web.forms import field_errors
 
 bp = Blueprint("console_sharing", __name__, url_prefix="/console")
@@ -71,11 +71,6 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in SPLIT.split(text or "") if part.strip()]
 
 
-def _require(name: str) -> None:
-    if not has_action(name):
-        abort(404)
-
-
 def _status_arg(allowed: tuple[str, ...], default: str) -> str:
     status = request.args.get("status", default)
     return status if status in allowed else default
@@ -95,7 +90,6 @@ def _run(name: str, params: dict[str, Any]) -> dict[str, list[str]] | None:
 @bp.route("/share-requests")
 @staff_only
 def share_requests() -> str:
-    _require("share_request_list")
     status = _status_arg(SHARE_STATUSES, "all")
     params: dict[str, Any] = {"limit": LIST_ROWS}
     if status != "all":
@@ -131,12 +125,10 @@ def _share_page(req: dict[str, Any], errors: dict[str, list[str]] | None = None,
 @bp.route("/share-request/<req_id>")
 @staff_only
 def share_request(req_id: str) -> str:
-    _require("share_request_show")
     return _share_page(call("share_request_show", {"id": req_id}))
 
 
 def _decide_share(req_id: str, action: str, done: str) -> str | Response:
-    _require(action)
     req = call("share_request_show", {"id": req_id})
     values = {"reason": request.form.get("reason", "").strip()}
     params: dict[str, Any] = {"id": req_id, **values}
@@ -172,7 +164,6 @@ def share_reject(req_id: str) -> str | Response:
 @bp.route("/share-requests/new", methods=["GET", "POST"])
 @staff_only
 def share_request_new() -> str | Response:
-    _require("share_request_create")
     orgs = editable_orgs()
     values = {key: request.form.get(key, "").strip() for key in REQUEST_FIELDS}
     if not values["datasets"]:
@@ -211,7 +202,6 @@ def share_request_new() -> str | Response:
 @bp.route("/grants")
 @staff_only
 def grants() -> str:
-    _require("grant_list")
     status = _status_arg(GRANT_STATUSES, "all")
     params: dict[str, Any] = {"limit": LIST_ROWS}
     if status != "all":
@@ -247,14 +237,12 @@ def _grant_page(grant: dict[str, Any], errors: dict[str, list[str]] | None = Non
 @bp.route("/grant/<grant_id>")
 @staff_only
 def grant(grant_id: str) -> str:
-    _require("grant_show")
     return _grant_page(call("grant_show", {"id": grant_id}))
 
 
 @bp.route("/grant/<grant_id>/revoke", methods=["POST"])
 @staff_only
 def grant_revoke(grant_id: str) -> str | Response:
-    _require("grant_revoke")
     found = call("grant_show", {"id": grant_id})
     values = {"reason": request.form.get("reason", "").strip()}
     errors = _run("grant_revoke", {"id": grant_id, **values})
@@ -269,7 +257,6 @@ def grant_revoke(grant_id: str) -> str | Response:
 @bp.route("/open-applications")
 @staff_only
 def open_applications() -> str:
-    _require("open_application_list")
     status = _status_arg(APPLICATION_STATUSES, "pending")
     params: dict[str, Any] = {"limit": LIST_ROWS}
     if status != "all":
@@ -290,12 +277,10 @@ def _application_page(app: dict[str, Any], errors: dict[str, list[str]] | None =
 @bp.route("/open-application/<app_id>")
 @staff_only
 def open_application(app_id: str) -> str:
-    _require("open_application_show")
     return _application_page(call("open_application_show", {"id": app_id}))
 
 
 def _decide_application(app_id: str, action: str, done: str) -> str | Response:
-    _require(action)
     app = call("open_application_show", {"id": app_id})
     values = {"reason": request.form.get("reason", "").strip()}
     errors = _run(action, {"id": app_id, **values})
