@@ -1,8 +1,12 @@
-"""Public pages: blueprints rendering the theme's templates.
+"""The pages: blueprints rendering the theme's templates, by audience.
 
-Views read the request, call actions through `portal.web.calls`, and render;
-they never touch the database. The theme folder holds the templates, the static
-files and the translations (msgids in English, Chinese in translations/zh).
+public/ is what citizens see without an account, console/ the staff console,
+account/ signing in and a user's own applications, support/ what they share.
+Views read the request, call actions through `portal.web.support.calls`, and
+render; they never touch the database, and an action's refusal reaches the
+visitor through one error handler (support/errors.py). The theme folder holds the
+templates, the static files and the translations (msgids in English, Chinese in
+translations/zh).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from flask import Flask, current_app
 from flask_babel import Babel, get_locale
 
 from portal import i18n
-from portal.web import errors, labels, locale
-from portal.web.filters import FILTERS
+from portal.web.support import errors, labels, locale
+from portal.web.support.filters import FILTERS
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +49,9 @@ def _site_context() -> dict[str, Any]:
 
 
 def init_web(app: Flask, theme: Path) -> None:
-    from portal.web import (
-        applications,
-        apply,
-        auth,
-        console,
-        console_dataset,
-        console_review,
-        console_sharing,
+    from portal.web.account import applications, apply, auth
+    from portal.web.console import dashboard, dataset, review, sharing
+    from portal.web.public import (
         dataset_zip,
         datasets,
         downloads,
@@ -77,7 +76,6 @@ def init_web(app: Flask, theme: Path) -> None:
         app.register_blueprint(module.bp)
     # Sign-in: g.caller and the CSRF check for every page, then the pages behind it.
     auth.init(app)
-    for module in (applications, apply, console, console_dataset, console_review,
-                   console_sharing):
+    for module in (applications, apply, dashboard, dataset, review, sharing):
         app.register_blueprint(module.bp)
     errors.register(app)

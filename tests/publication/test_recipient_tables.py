@@ -21,7 +21,7 @@ from portal.access import PER_RECIPIENT
 from portal.core.errors import ActionError, NotAuthorized
 from portal.models import Resource, ResourceRelease
 from portal.settings import Settings
-from portal.web.auth import USER_KEY
+from portal.web.account.auth import USER_KEY
 from tests.api.helpers import make_user, settle
 from tests.conftest import Accounts, empty_tables, make_settings
 from tests.publication.conftest import County

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from portal.actions.resources import Upload
-from portal.web.downloads import content_disposition
+from portal.web.public.downloads import content_disposition
 from tests.conftest import package_params
 from tests.web.conftest import CSV_BYTES, Catalog
 from tests.web.signin import sign_in

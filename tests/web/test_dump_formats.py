@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from portal.web import dump_formats as formats
+from portal.web.public import dump_formats as formats
 
 FIELDS = [{"id": "名称", "type": "text"}, {"id": "数量", "type": "numeric"},
           {"id": "日期", "type": "date"}, {"id": "时间", "type": "timestamp"}]

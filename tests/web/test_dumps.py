@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.actions.resources import Upload
-from portal.web import dumps
-from portal.web.dump_formats import neutralise
+from portal.web.public import dumps
+from portal.web.public.dump_formats import neutralise
 from tests.conftest import package_params
 from tests.web.conftest import TABLE_ROWS, Catalog, Table, load_table
 

@@ -19,7 +19,7 @@ from portal.core.errors import (
     ValidationError,
 )
 from portal.services import Portal
-from portal.web.errors import page_status
+from portal.web.support.errors import page_status
 from tests.conftest import Accounts, org_params, package_params
 from tests.web.signin import sign_in
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.web import filters
-from portal.web.charts import bar_chart
-from portal.web.search_form import Pager, SearchForm, fq_value
+from portal.web.public.search_form import Pager, SearchForm, fq_value
+from portal.web.support import filters
+from portal.web.support.charts import bar_chart
 
 
 def test_search_form_reads_the_query_string() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from portal.actions.resources import Upload
 from portal.datastore.names import TYPES
-from portal.web import labels
+from portal.web.support import labels
 from tests.web.conftest import CSV_BYTES, Catalog, Table
 from tests.web.signin import sign_in
 

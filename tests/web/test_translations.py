@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from portal.models import catalog as model
 from portal.settings import PROJECT_ROOT
-from portal.web import labels
+from portal.web.support import labels
 
 THEME = PROJECT_ROOT / "themes" / "default"
 PO = THEME / "translations" / "zh" / "LC_MESSAGES" / "messages.po"

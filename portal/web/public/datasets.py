@@ -8,8 +8,8 @@ from flask import Blueprint, render_template, request
 
 from portal import access
 from portal.core.errors import ActionError
-from portal.web.calls import call, portal, show_or_404, visitor
-from portal.web.search_form import SORTS, SearchForm, run
+from portal.web.public.search_form import SORTS, SearchForm, run
+from portal.web.support.calls import call, portal, show_or_404, visitor
 
 bp = Blueprint("dataset", __name__)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, url_for
 
-from portal.web import labels
-from portal.web.calls import call
-from portal.web.charts import bar_chart
+from portal.web.support import labels
+from portal.web.support.calls import call
+from portal.web.support.charts import bar_chart
 
 bp = Blueprint("home", __name__)
 

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.core.errors import ValidationError
-from portal.web.auth import signed_in_only
-from portal.web.calls import call, show_or_404
-from portal.web.forms import field_errors
+from portal.web.account.auth import signed_in_only
+from portal.web.support.calls import call, show_or_404
+from portal.web.support.forms import field_errors
 
 bp = Blueprint("apply", __name__)
 

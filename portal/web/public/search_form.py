@@ -24,14 +24,14 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
 
 from portal.core.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
 from portal.search.highlight import Highlighter
 from portal.search.suggest import Filters, Suggestion, suggest
-from portal.web import labels
-from portal.web.calls import call, portal
-from portal.web.filters import markdown
+from portal.web.support import labels
+from portal.web.support.calls import call, portal
+from portal.web.support.errors import BadSearch
+from portal.web.support.filters import markdown
 
 ROWS = 20
 
@@ -206,10 +206,6 @@ class Pager:
             elif out and out[-1] is not None:
                 out.append(None)
         return out
-
-
-class BadSearch(BadRequest):
-    """A query package_search cannot read: shown as a friendly page with status 400."""
 
 
 @dataclass(frozen=True)

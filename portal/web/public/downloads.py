@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from portal.core.errors import NotAuthorized
-from portal.web.calls import call, portal, show_or_404
-from portal.web.filters import safe_url
+from portal.web.support.calls import call, portal, show_or_404
+from portal.web.support.filters import safe_url
 
 log = logging.getLogger(__name__)
 

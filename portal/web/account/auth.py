@@ -37,10 +37,10 @@ from werkzeug.wrappers import Response
 from portal.api.action import api_token
 from portal.core.context import Caller
 from portal.core.errors import NotAuthorized, ValidationError
-from portal.web import locale
-from portal.web.calls import call, portal, visitor
-from portal.web.forms import field_errors
-from portal.web.status_labels import status_label
+from portal.web.support import locale
+from portal.web.support.calls import call, portal, visitor
+from portal.web.support.forms import field_errors
+from portal.web.support.status_labels import status_label
 
 bp = Blueprint("account", __name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from portal.web.calls import call, show_or_404
-from portal.web.search_form import SORTS, SearchForm, run
+from portal.web.public.search_form import SORTS, SearchForm, run
+from portal.web.support.calls import call, show_or_404
 
 bp = Blueprint("group", __name__)
 

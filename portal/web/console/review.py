@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
-from portal.web.auth import staff_only
-from portal.web.calls import call, visitor
-from portal.web.console import working_days_since
-from portal.web.forms import field_errors
+from portal.web.account.auth import staff_only
+from portal.web.console.staff import working_days_since
+from portal.web.support.calls import call, visitor
+from portal.web.support.forms import field_errors
 
 bp = Blueprint("console_review", __name__, url_prefix="/console")
 

@@ -18,12 +18,12 @@ from werkzeug.wrappers import Response
 from portal.actions.resources import Upload
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.core.licenses import license_list
-from portal.web import console_entry_form as entry_form
-from portal.web import labels
-from portal.web.auth import staff_only
-from portal.web.calls import call, show_or_404
-from portal.web.console import can_edit, editable_orgs
-from portal.web.forms import field_errors
+from portal.web.account.auth import staff_only
+from portal.web.console import entry_form
+from portal.web.console.staff import can_edit, editable_orgs
+from portal.web.support import labels
+from portal.web.support.calls import call, show_or_404
+from portal.web.support.forms import field_errors
 
 bp = Blueprint("console_dataset", __name__, url_prefix="/console/dataset")
 

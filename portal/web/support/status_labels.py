@@ -1,7 +1,7 @@
 """Labels of the staff workflow's codes: review statuses, desensitization decisions,
 targets, entity types and treatments, data-request states.
 
-Kept apart from portal/web/labels.py (the catalog's coded values) because these
+Kept apart from labels.py beside it (the catalog's coded values) because these
 belong to the console and the account pages. A template global, `status_label`.
 """
 

@@ -29,9 +29,8 @@ from werkzeug.wsgi import wrap_file
 
 from portal import access
 from portal.core.errors import NotAuthorized, ValidationError
-from portal.web.calls import call, show_or_404
-from portal.web.downloads import content_disposition
-from portal.web.dump_formats import (
+from portal.web.public.downloads import content_disposition
+from portal.web.public.dump_formats import (
     FORMATS,
     DumpFormat,
     Field,
@@ -41,6 +40,7 @@ from portal.web.dump_formats import (
     sheet_title,
     write_xlsx,
 )
+from portal.web.support.calls import call, show_or_404
 
 bp = Blueprint("datastore_dump", __name__)
 

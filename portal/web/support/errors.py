@@ -16,11 +16,10 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from portal.core.errors import ActionError, NotAuthorized, NotFound, ValidationError
-from portal.web.search_form import BadSearch
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,10 @@ MESSAGES: dict[int, LazyString] = {
     404: _l("The page you asked for does not exist, or is not public."),
     500: _l("The server could not finish your request. Please try again later."),
 }
+
+
+class BadSearch(BadRequest):
+    """A query package_search cannot read: shown as a friendly page with status 400."""
 
 
 def _is_api() -> bool:

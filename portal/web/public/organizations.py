@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from portal.web import labels
-from portal.web.calls import call, show_or_404
-from portal.web.search_form import SORTS, SearchForm, run
+from portal.web.public.search_form import SORTS, SearchForm, run
+from portal.web.support import labels
+from portal.web.support.calls import call, show_or_404
 
 bp = Blueprint("organization", __name__)
 

@@ -20,10 +20,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
-from portal.web.auth import staff_only
-from portal.web.calls import call, visitor
-from portal.web.console import EDIT_ROLES, editable_orgs
-from portal.web.forms import field_errors
+from portal.web.account.auth import staff_only
+from portal.web.console.staff import EDIT_ROLES, editable_orgs
+from portal.web.support.calls import call, visitor
+from portal.web.support.forms import field_errors
 
 bp = Blueprint("console_sharing", __name__, url_prefix="/console")
 

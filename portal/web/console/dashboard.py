@@ -3,55 +3,28 @@
 Bureau staff (sysadmins) and members of an organization only. Everything shown
 comes from actions called as that member, so a department sees its own
 entries, reviews and deadlines and the bureau sees everyone's. The console's
-other pages live beside this module: console_dataset (the entry form, uploads,
-submitting), console_review (the review queue and decisions).
+other pages live beside this module: dataset (the entry form, uploads,
+submitting), review (the review queue and decisions), sharing (share requests,
+grants, open applications).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.core.errors import NotAuthorized
-from portal.web.auth import staff_only
-from portal.web.calls import call, portal, visitor
-from portal.web.charts import bar_chart
+from portal.web.account.auth import staff_only
+from portal.web.console.staff import editable_orgs, working_days_since
+from portal.web.support.calls import call, visitor
+from portal.web.support.charts import bar_chart
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 LIST_ROWS = 50
-EDIT_ROLES = ("editor", "admin")
 STATES = ("draft", "pending", "published", "withdrawn")
-
-
-def editable_orgs() -> list[dict[str, Any]]:
-    """Organizations the visitor may create entries for (all of them for the bureau)."""
-    caller = visitor()
-    if caller is None:
-        return []
-    orgs = call("organization_list", {"all_fields": True, "sort": "title asc"})
-    if caller.sysadmin:
-        return list(orgs)
-    return [o for o in orgs if caller.roles.get(o["id"]) in EDIT_ROLES]
-
-
-def can_edit(pkg: dict[str, Any]) -> bool:
-    """Whether to offer the edit and upload forms; the actions decide again on submit."""
-    caller = visitor()
-    return bool(caller and (caller.sysadmin or caller.roles.get(pkg["owner_org"]) in EDIT_ROLES))
-
-
-def working_days_since(iso: str | None) -> int | None:
-    if not iso:
-        return None
-    try:
-        start = date.fromisoformat(iso[:10])
-    except ValueError:
-        return None
-    return portal().calendar.between(start, portal().clock.today())
 
 
 def _scope() -> str:

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from portal.core.errors import NotAuthorized
-from portal.web.auth import signed_in_only
-from portal.web.calls import call
+from portal.web.account.auth import signed_in_only
+from portal.web.support.calls import call
 
 bp = Blueprint("applications", __name__)
 

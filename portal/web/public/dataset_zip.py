@@ -21,11 +21,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.core.errors import NotAuthorized, NotFound
-from portal.web.calls import call, portal, show_or_404
-from portal.web.datasets import api_base
-from portal.web.downloads import content_disposition, upload_filename
-from portal.web.filters import BEIJING, parse_time, safe_url
-from portal.web.zipstream import Member, stream_zip
+from portal.web.public.datasets import api_base
+from portal.web.public.downloads import content_disposition, upload_filename
+from portal.web.support.calls import call, portal, show_or_404
+from portal.web.support.filters import BEIJING, parse_time, safe_url
+from portal.web.support.zipstream import Member, stream_zip
 
 log = logging.getLogger(__name__)
 
