@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit, blob_gc
 from portal.access import check_grant_caller
-from portal.actions.registry import REGISTRY, ActionSpec
+from portal.actions.registry import REGISTRY, ActionSpec, run_action
 from portal.authentication import Authenticator, caller_for_user
 from portal.blobs import BlobStore
 from portal.core.clock import Clock
@@ -164,7 +164,7 @@ class Portal:
                         audit.lock_head(session)
                     ctx = Context(action=name, session=session, portal=self, user=user,
                                   request_id=request_id or uuid.uuid4().hex)
-                    return spec.func(ctx, dict(params or {}))
+                    return run_action(spec, ctx, params)
             finally:
                 if stored:
                     blob_gc.collect(self.session_factory, self.blobs, stored)

@@ -21,10 +21,10 @@ from portal.core.validation import (
     default,
     email,
     optional,
+    reference,
     required,
     slug,
     string,
-    validate,
 )
 from portal.models import ApiToken, User
 from portal.models.base import new_id
@@ -44,12 +44,11 @@ def _audit(ctx: Context, object_type: str, object_id: str, detail: dict[str, Any
                  object_id=object_id, detail=detail)
 
 
-@action()
+@action(schema=USER_SCHEMA)
 def user_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create a user account (bureau staff only). Params: name, fullname, email,
     password (at least 8 characters), about, sysadmin."""
-    authorize(ctx)
-    return _insert_user(ctx, validate(params, USER_SCHEMA))
+    return _insert_user(ctx, params)
 
 
 # Self-service accounts (citizens, companies): a password and an address to reach them,
@@ -69,14 +68,12 @@ REGISTER_SCHEMA = {
 }
 
 
-@action()
+@action(schema=REGISTER_SCHEMA)
 def user_register(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create your own account (the sign-up page). Params: name, fullname, email (stored
     encrypted), password (at least 8 characters). The account is never a sysadmin and
     belongs to no organization. Anyone."""
-    authorize(ctx)
-    clean = validate(params, REGISTER_SCHEMA)
-    return _insert_user(ctx, {**clean, "about": "", "sysadmin": False})
+    return _insert_user(ctx, {**params, "about": "", "sysadmin": False})
 
 
 def _insert_user(ctx: Context, clean: dict[str, Any]) -> dict[str, Any]:
@@ -97,45 +94,48 @@ def _insert_user(ctx: Context, clean: dict[str, Any]) -> dict[str, Any]:
     return user_dict(user, private=True, email=clean.get("email", ""))
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def user_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return a user. Params: id (id or name). E-mail and memberships only for the
     user themself and bureau staff."""
-    user = lookup.user(ctx.session, lookup.required_id(params))
+    user = lookup.user(ctx.session, params["id"])
     private = is_authorized(ctx, Target(user_id=user.id), action="api_token_list")
     return user_dict(user, private=private,
                      email=ctx.portal.cipher.decrypt(user.email_encrypted) if private else "")
 
 
-def _target_user(ctx: Context, params: dict[str, Any], key: str) -> User:
-    ref = params.get(key) or (ctx.user.name if ctx.user else None)
-    if not ref:
-        # Anonymous callers have no tokens: refuse (403) rather than ask for a user (409).
-        authorize(ctx, Target())
-        raise ValidationError({key: ["Missing value"]})
-    user = lookup.user(ctx.session, str(ref))
+def _target_user(ctx: Context, ref: str | None) -> User:
+    """The user named, or the caller (the registry has refused anonymous callers)."""
+    assert ctx.user is not None
+    user = lookup.user(ctx.session, ref or ctx.user.name)
     authorize(ctx, Target(user_id=user.id))
     return user
 
 
-@action()
+TOKEN_CREATE_SCHEMA = {"user": [optional, reference], "name": [default("api"), string(200)]}
+TOKEN_LIST_SCHEMA = {"user_id": [optional, reference], "user": [optional, reference]}
+TOKEN_REVOKE_SCHEMA = {"jti": [optional, string(36)], "token": [optional, string(200)]}
+
+
+@action(schema=TOKEN_CREATE_SCHEMA)
 def api_token_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create an API token; it is shown only in this response. Params: user (name or id;
     yourself by default), name."""
-    user = _target_user(ctx, params, "user")
-    clean = validate(params, {"name": [default("api"), string(200)]})
+    user = _target_user(ctx, params.get("user"))
     token = new_token()
-    row = ApiToken(id=new_id(), user_id=user.id, name=clean["name"], token_hash=hash_token(token))
+    row = ApiToken(id=new_id(), user_id=user.id, name=params["name"],
+                   token_hash=hash_token(token))
     ctx.session.add(row)
     ctx.session.flush()
     _audit(ctx, "api_token", row.id, {"user": user.name, "name": row.name})
     return {"token": token, "id": row.id, "name": row.name}
 
 
-@action(read_only=True)
+@action(read_only=True, schema=TOKEN_LIST_SCHEMA)
 def api_token_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """List a user's API tokens (never the tokens themselves). Params: user_id (or user)."""
-    user = _target_user(ctx, params, "user_id" if "user_id" in params else "user")
+    """List a user's API tokens (never the tokens themselves). Params: user_id (or user;
+    yourself by default)."""
+    user = _target_user(ctx, params.get("user_id") or params.get("user"))
     rows = ctx.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                .order_by(ApiToken.created_at))
     return [{"id": r.id, "name": r.name, "user_id": r.user_id,
@@ -143,15 +143,14 @@ def api_token_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]
             for r in rows]
 
 
-@action()
+@action(schema=TOKEN_REVOKE_SCHEMA)
 def api_token_revoke(ctx: Context, params: dict[str, Any]) -> None:
     """Revoke an API token. Params: jti (the token's id) or token (the token itself)."""
-    clean = validate(params, {"jti": [optional, string(36)], "token": [optional, string(200)]})
-    if "jti" in clean:
-        row = ctx.session.get(ApiToken, clean["jti"])
-    elif "token" in clean:
+    if "jti" in params:
+        row = ctx.session.get(ApiToken, params["jti"])
+    elif "token" in params:
         row = ctx.session.scalar(select(ApiToken).where(
-            ApiToken.token_hash == hash_token(clean["token"])))
+            ApiToken.token_hash == hash_token(params["token"])))
     else:
         raise ValidationError({"jti": ["Give jti (the token id) or token"]})
     if row is None:

@@ -23,7 +23,9 @@ from portal.core.context import Context
 from portal.core.dictize import ckan_time
 from portal.core.errors import NotFound, ValidationError
 from portal.core.validation import (
+    FromContext,
     Invalid,
+    Validator,
     boolean,
     default,
     integer,
@@ -31,9 +33,9 @@ from portal.core.validation import (
     list_of_strings,
     one_of,
     optional,
+    reference,
     required,
     string,
-    validate,
 )
 from portal.models import CatalogChange, Organization
 from portal.models.base import new_id, utcnow
@@ -57,8 +59,44 @@ def _not_after(today: date) -> Callable[[date], date]:
     return check
 
 
+def _not_future(ctx: Context) -> Validator:
+    return _not_after(ctx.today())
+
+
+def _today(ctx: Context) -> Validator:
+    return default(ctx.today())
+
+
+# Dates by the portal's clock: `today` for a date not given, none after it.
+NOT_FUTURE = FromContext(_not_future)
+TODAY = FromContext(_today)
+
+CREATE_SCHEMA = {
+    "organization": [reference],
+    "kind": [required, one_of(CHANGE_KINDS)],
+    "description": [required, string(10_000)],
+    "basis": [required, string(10_000)],
+    "changed_on": [required, iso_date, NOT_FUTURE],
+    "datasets": [default(list), list_of_strings(100)],
+}
+UPDATE_SCHEMA = {"id": [reference], "updated_on": [TODAY, iso_date, NOT_FUTURE]}
+REPORT_SCHEMA = {
+    "id": [reference],
+    "catalog": [required, string(10_000)],
+    "basis": [optional, string(10_000)],
+    "reported_on": [TODAY, iso_date, NOT_FUTURE],
+}
+LIST_SCHEMA = {
+    "organization": [optional, reference],
+    "state": [optional, one_of(CHANGE_STATES)],
+    "overdue": [default(False), boolean],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
+}
+
+
 def _load(ctx: Context, params: dict[str, Any]) -> CatalogChange:
-    ref = lookup.required_id(params)
+    ref = params["id"]
     change = None if "\x00" in ref else ctx.session.get(CatalogChange, ref)
     if change is None:
         raise NotFound(f"Catalog change not found: {ref}")
@@ -144,29 +182,22 @@ def _record(ctx: Context, change: CatalogChange, **detail: Any) -> None:
                  object_id=change.id, detail={"state": change.state, **detail})
 
 
-@action()
+@action(schema=CREATE_SCHEMA)
 def catalog_change_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Record a change of legal basis or duty (Art. 19). Params: organization (id or
     name), kind (legal_basis or duty), description, basis, changed_on (YYYY-MM-DD, not
     in the future), datasets (ids or names of the organization's entries affected).
     Sets update_due (10 working days) and report_due (3 more); tells the organization's
     admins and the bureau's sysadmins. Editors and admins of the organization."""
-    org = lookup.organization(ctx.session, lookup.required_id(params, "organization"))
+    org = lookup.organization(ctx.session, params["organization"])
     authorize(ctx, Target(organization_id=org.id))
-    clean = validate(params, {
-        "kind": [required, one_of(CHANGE_KINDS)],
-        "description": [required, string(10_000)],
-        "basis": [required, string(10_000)],
-        "changed_on": [required, iso_date, _not_after(ctx.today())],
-        "datasets": [default(list), list_of_strings(100)],
-    })
     calendar = ctx.portal.calendar
-    update_due = calendar.add(clean["changed_on"], UPDATE_WORKING_DAYS)
+    update_due = calendar.add(params["changed_on"], UPDATE_WORKING_DAYS)
     change = CatalogChange(
-        id=new_id(), organization_id=org.id, kind=clean["kind"],
-        description=clean["description"], basis=clean["basis"],
-        changed_on=clean["changed_on"], recorded_by=ctx.actor, recorded_at=utcnow(),
-        datasets=_datasets(ctx, clean["datasets"], org.id), state="open",
+        id=new_id(), organization_id=org.id, kind=params["kind"],
+        description=params["description"], basis=params["basis"],
+        changed_on=params["changed_on"], recorded_by=ctx.actor, recorded_at=utcnow(),
+        datasets=_datasets(ctx, params["datasets"], org.id), state="open",
         update_due=update_due, updated_late=False,
         report_due=calendar.add(update_due, REPORT_WORKING_DAYS), reported_late=False,
         report_catalog="", report_basis="")
@@ -184,7 +215,7 @@ def catalog_change_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return change_dict(change, org, calendar, ctx.today())
 
 
-@action()
+@action(schema=UPDATE_SCHEMA)
 def catalog_change_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Mark the organization's catalog updated for a change. Params: id, updated_on
     (default today; not before changed_on, not in the future). Sets report_due to 3
@@ -192,12 +223,11 @@ def catalog_change_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     admins of the organization."""
     change = _load(ctx, params)
     authorize(ctx, Target(organization_id=change.organization_id))
-    clean = validate(params, {"updated_on": [default(ctx.today()), iso_date, _not_after(ctx.today())]})
     if change.state != "open":
         raise ValidationError({"state": [f"The catalog was already updated ({change.state})"]})
-    if clean["updated_on"] < change.changed_on:
+    if params["updated_on"] < change.changed_on:
         raise ValidationError({"updated_on": ["Must not be before changed_on"]})
-    change.updated_on = clean["updated_on"]
+    change.updated_on = params["updated_on"]
     change.updated_late = change.updated_on > change.update_due
     change.report_due = ctx.portal.calendar.add(change.updated_on, REPORT_WORKING_DAYS)
     change.state = "updated"
@@ -206,7 +236,7 @@ def catalog_change_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return _dict(ctx, change)
 
 
-@action()
+@action(schema=REPORT_SCHEMA)
 def catalog_change_report(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Record that the updated catalog and the basis of the change reached the bureau.
     Params: id, catalog (the updated catalog, or where it is), basis (default: the
@@ -215,20 +245,17 @@ def catalog_change_report(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     Editors and admins of the organization, once the catalog is updated."""
     change = _load(ctx, params)
     authorize(ctx, Target(organization_id=change.organization_id))
-    clean = validate(params, {"catalog": [required, string(10_000)],
-                              "basis": [optional, string(10_000)],
-                              "reported_on": [default(ctx.today()), iso_date, _not_after(ctx.today())]})
     if change.state != "updated":
         message = ("Mark the catalog updated first" if change.state == "open"
                    else f"Already reported ({change.state})")
         raise ValidationError({"state": [message]})
     assert change.updated_on is not None
-    if clean["reported_on"] < change.updated_on:
+    if params["reported_on"] < change.updated_on:
         raise ValidationError({"reported_on": ["Must not be before updated_on"]})
-    change.reported_on = clean["reported_on"]
+    change.reported_on = params["reported_on"]
     change.reported_late = change.reported_on > change.report_due
-    change.report_catalog = clean["catalog"]
-    change.report_basis = clean.get("basis", change.basis)
+    change.report_catalog = params["catalog"]
+    change.report_basis = params.get("basis", change.basis)
     change.state = "reported"
     org = ctx.session.get(Organization, change.organization_id)
     assert org is not None
@@ -242,11 +269,10 @@ def catalog_change_report(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return _dict(ctx, change)
 
 
-@action()
+@action(schema={"id": [reference]})
 def catalog_change_acknowledge(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """The bureau acknowledges a reported change. Params: id. Sysadmins."""
     change = _load(ctx, params)
-    authorize(ctx)
     if change.state != "reported":
         raise ValidationError({"state": [f"Only a reported change can be acknowledged, "
                                          f"not one {change.state}"]})
@@ -257,7 +283,7 @@ def catalog_change_acknowledge(ctx: Context, params: dict[str, Any]) -> dict[str
     return _dict(ctx, change)
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def catalog_change_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """One catalog change. Params: id. Members of the organization and sysadmins."""
     change = _load(ctx, params)
@@ -265,20 +291,16 @@ def catalog_change_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _dict(ctx, change)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def catalog_change_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Catalog changes, the earliest update deadline first. Params: organization (id or
     name), state (open, updated, reported, acknowledged), overdue (true: a deadline
     missed and not yet met), limit (default 100, at most 1000), offset. Department
     staff see their organizations' changes, sysadmins all."""
     org = None
-    if params.get("organization") not in (None, ""):
-        org = lookup.organization(ctx.session, lookup.required_id(params, "organization"))
+    if "organization" in params:
+        org = lookup.organization(ctx.session, params["organization"])
     authorize(ctx, Target(organization_id=org.id if org else None))
-    clean = validate(params, {"state": [optional, one_of(CHANGE_STATES)],
-                              "overdue": [default(False), boolean],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
     assert ctx.user is not None  # the rule refuses anonymous callers
     now = ctx.today()
     query = select(CatalogChange, Organization).join(
@@ -287,14 +309,14 @@ def catalog_change_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, 
         query = query.where(CatalogChange.organization_id == org.id)
     elif not ctx.user.sysadmin:
         query = query.where(CatalogChange.organization_id.in_(list(ctx.user.roles)))
-    if "state" in clean:
-        query = query.where(CatalogChange.state == clean["state"])
-    if clean["overdue"]:
+    if "state" in params:
+        query = query.where(CatalogChange.state == params["state"])
+    if params["overdue"]:
         query = query.where(or_(
             (CatalogChange.updated_on.is_(None)) & (CatalogChange.update_due < now),
             (CatalogChange.reported_on.is_(None)) & (CatalogChange.report_due < now)))
     query = (query.order_by(CatalogChange.update_due, CatalogChange.recorded_at,
-                            CatalogChange.id).limit(clean["limit"]).offset(clean["offset"]))
+                            CatalogChange.id).limit(params["limit"]).offset(params["offset"]))
     calendar = ctx.portal.calendar
     return [change_dict(change, o, calendar, now) for change, o in ctx.session.execute(query)]
 

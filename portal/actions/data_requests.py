@@ -29,9 +29,9 @@ from portal.core.validation import (
     integer,
     one_of,
     optional,
+    reference,
     required,
     string,
-    validate,
 )
 from portal.models import DataRequest, Dataset, Membership, Organization
 from portal.models.base import new_id, utcnow
@@ -46,9 +46,30 @@ DUE_WORKING_DAYS = 7
 MAX_LIMIT = 1000
 ANSWERERS = ("admin", "editor")
 
+CREATE_SCHEMA = {
+    "title": [required, string(200)],
+    "description": [required, string(5000)],
+    "purpose": [default(""), string(2000)],
+    "public": [default(True), boolean],
+}
+ROUTE_SCHEMA = {"id": [reference], "organization": [reference]}
+ANSWER_SCHEMA = {
+    "id": [reference],
+    "answer": [required, string(5000)],
+    "dataset_id": [optional, string(100)],
+}
+DECLINE_SCHEMA = {"id": [reference], "reason": [required, string(5000)]}
+LIST_SCHEMA = {
+    "state": [optional, one_of(REQUEST_STATES)],
+    "organization": [optional, string(100)],
+    "overdue": [default(False), boolean],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
+}
+
 
 def _load(ctx: Context, params: dict[str, Any]) -> DataRequest:
-    ref = lookup.required_id(params)
+    ref = params["id"]
     req = None if "\x00" in ref else ctx.session.get(DataRequest, ref)
     if req is None:
         raise NotFound(f"Data request not found: {ref}")
@@ -110,36 +131,30 @@ def _open(req: DataRequest, verb: str) -> None:
         raise ValidationError({"state": [f"A request {req.state} cannot be {verb}"]})
 
 
-@action()
+@action(schema=CREATE_SCHEMA)
 def data_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Ask for data that is not published yet. Params: title (at most 200 characters),
     description (at most 5000), purpose (optional, at most 2000), public (default true:
     the request and its answer are shown to everyone; the requester's identity never
     is). Signed-in users."""
-    authorize(ctx)
     assert ctx.user is not None  # the rule refuses anonymous callers
-    clean = validate(params, {"title": [required, string(200)],
-                              "description": [required, string(5000)],
-                              "purpose": [default(""), string(2000)],
-                              "public": [default(True), boolean]})
-    req = DataRequest(id=new_id(), title=clean["title"], description=clean["description"],
-                      purpose=clean["purpose"], requester_id=ctx.user.id, created=utcnow(),
-                      state="submitted", answer="", public=clean["public"])
+    req = DataRequest(id=new_id(), title=params["title"], description=params["description"],
+                      purpose=params["purpose"], requester_id=ctx.user.id, created=utcnow(),
+                      state="submitted", answer="", public=params["public"])
     ctx.session.add(req)
     ctx.session.flush()
     _record(ctx, req, title=req.title, public=req.public)
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=ROUTE_SCHEMA)
 def data_request_route(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Route a request to the department that holds the data. Params: id, organization
     (id or name). A routed request may be routed again (a department that does not
     hold the data); the deadline restarts. Sets due, 7 working days after today; tells
     the organization's editors and admins, and the requester. Sysadmins."""
     req = _load(ctx, params)
-    authorize(ctx)
-    org = lookup.organization(ctx.session, lookup.required_id(params, "organization"))
+    org = lookup.organization(ctx.session, params["organization"])
     _open(req, "routed")
     req.routed_to = org.id
     req.routed_by = ctx.actor
@@ -156,7 +171,7 @@ def data_request_route(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=ANSWER_SCHEMA)
 def data_request_answer(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Answer a routed request publicly. Params: id, answer (at most 5000 characters),
     dataset_id (optional: id or name of a published, public entry that holds the data).
@@ -164,21 +179,19 @@ def data_request_answer(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     sysadmins."""
     req = _load(ctx, params)
     authorize(ctx, Target(organization_id=req.routed_to))
-    clean = validate(params, {"answer": [required, string(5000)],
-                              "dataset_id": [optional, string(100)]})
     _open(req, "answered")
     if req.state != "routed":
         raise ValidationError({"state": ["Route the request to a department first"]})
     dataset = None
-    if "dataset_id" in clean:
+    if "dataset_id" in params:
         try:
-            dataset = lookup.dataset(ctx.session, clean["dataset_id"])
+            dataset = lookup.dataset(ctx.session, params["dataset_id"])
         except NotFound:
             dataset = None
         if dataset is None or dataset.state != "published" or dataset.private:
             raise ValidationError({"dataset_id": [
-                f"Not a published public catalog entry: {clean['dataset_id']}"]})
-    req.answer = clean["answer"]
+                f"Not a published public catalog entry: {params['dataset_id']}"]})
+    req.answer = params["answer"]
     req.dataset_id = dataset.id if dataset else None
     req.answered_by = ctx.actor
     req.answered_at = utcnow()
@@ -190,15 +203,13 @@ def data_request_answer(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=DECLINE_SCHEMA)
 def data_request_decline(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Decline a request that is not closed, with a public reason. Params: id, reason
     (at most 5000 characters). Tells the requester. Sysadmins."""
     req = _load(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"reason": [required, string(5000)]})
     _open(req, "declined")
-    req.answer = clean["reason"]
+    req.answer = params["reason"]
     req.answered_by = ctx.actor
     req.answered_at = utcnow()
     req.state = "declined"
@@ -208,7 +219,7 @@ def data_request_decline(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     return _dict(ctx, req)
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def data_request_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """One request. Params: id. Public requests: anyone; others: the requester, the
     department it is routed to and sysadmins."""
@@ -217,18 +228,12 @@ def data_request_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _dict(ctx, req)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def data_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Requests the caller may see (public ones, their own, those routed to their
     organizations; sysadmins all), newest first. Params: state (submitted, routed,
     answered, declined), organization (id or name: routed to it), overdue (true: routed,
     unanswered and past due), limit (default 100, at most 1000), offset. Anyone."""
-    authorize(ctx)
-    clean = validate(params, {"state": [optional, one_of(REQUEST_STATES)],
-                              "organization": [optional, string(100)],
-                              "overdue": [default(False), boolean],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
     now = ctx.today()
     query = select(DataRequest)
     user = ctx.user
@@ -238,13 +243,13 @@ def data_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, An
         query = query.where(or_(
             DataRequest.public.is_(True), DataRequest.requester_id == user.id,
             DataRequest.routed_to.in_(list(user.roles)) if user.roles else false()))
-    if "organization" in clean:
-        org = lookup.organization(ctx.session, clean["organization"])
+    if "organization" in params:
+        org = lookup.organization(ctx.session, params["organization"])
         query = query.where(DataRequest.routed_to == org.id)
-    if "state" in clean:
-        query = query.where(DataRequest.state == clean["state"])
-    if clean["overdue"]:
+    if "state" in params:
+        query = query.where(DataRequest.state == params["state"])
+    if params["overdue"]:
         query = query.where(DataRequest.state == "routed", DataRequest.due < now)
     query = (query.order_by(DataRequest.created.desc(), DataRequest.id)
-             .limit(clean["limit"]).offset(clean["offset"]))
+             .limit(params["limit"]).offset(params["offset"]))
     return [_dict(ctx, req) for req in ctx.session.scalars(query)]

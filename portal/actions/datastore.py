@@ -35,6 +35,7 @@ from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
+from portal.core.validation import as_given
 from portal.datastore import TableMeta, gated, search, sql, write
 from portal.datastore.backends import QueryTimeout
 from portal.datastore.names import ID_FIELD
@@ -42,10 +43,24 @@ from portal.gate import target_for
 from portal.models import DatastoreTable, Resource
 from portal.models.base import utcnow
 
+# The parameters are checked against the table they name (portal.datastore.search and
+# write), so the schemas take them as sent; their messages name what is wrong. The table's
+# resource is `resource_id`, or `id` (CKAN clients send either).
+_TABLE = {"resource_id": [as_given], "id": [as_given]}
+SEARCH_SCHEMA = {**_TABLE, **{key: [as_given] for key in (
+    "filters", "q", "distinct", "fields", "sort", "limit", "offset", "include_total",
+    "records_format")}}
+INFO_SCHEMA = _TABLE
+CREATE_SCHEMA = {**_TABLE, **{key: [as_given] for key in (
+    "resource", "fields", "records", "primary_key")}}
+UPSERT_SCHEMA = {**_TABLE, "records": [as_given], "method": [as_given]}
+DELETE_SCHEMA = {**_TABLE, "filters": [as_given]}
+SQL_SCHEMA = {"sql": [as_given]}
+
 
 def _resource(ctx: Context, params: dict[str, Any], key: str = "resource_id") -> Resource:
-    if key not in params and "id" in params:
-        key = "id"  # datastore_info takes id; CKAN clients send either
+    if key not in params:  # CKAN clients send either key (datastore_info's own is id)
+        key = next((k for k in ("resource_id", "id") if k in params), key)
     res = lookup.resource(ctx.session, lookup.required_id(params, key))
     authorize(ctx, Target(dataset=res.dataset))
     return res
@@ -131,7 +146,7 @@ def _timeout(ctx: Context, key: str, default: int) -> int:
     return int(ctx.portal.datastore.setting(key, default))
 
 
-@action(read_only=True)
+@action(read_only=True, schema=SEARCH_SCHEMA)
 def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Search a resource's table (CKAN's parameters). Params: resource_id, filters
     ({field: value or [values]}), q (text, or {field: text}), distinct, fields, sort
@@ -173,7 +188,7 @@ def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@action(read_only=True)
+@action(read_only=True, schema=INFO_SCHEMA)
 def datastore_info(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """A resource table's row count, load status and notes, and fields with their types,
     descriptions (info) and database schema. Params: id (or resource_id)."""
@@ -281,7 +296,7 @@ def _new_resource(ctx: Context, spec: Any) -> Resource:
     return res
 
 
-@action()
+@action(schema=CREATE_SCHEMA)
 def datastore_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create a resource's table, or add fields to it, and insert records. Params:
     resource_id (or resource: a new resource's fields with package_id), fields
@@ -320,7 +335,7 @@ def datastore_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             "method": "insert"}
 
 
-@action()
+@action(schema=UPSERT_SCHEMA)
 def datastore_upsert(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Insert or update records of an existing table. Params: resource_id, records,
     method (upsert, insert or update; default upsert: upsert and update match records
@@ -343,7 +358,7 @@ def datastore_upsert(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {"resource_id": res.id, "method": method}
 
 
-@action()
+@action(schema=DELETE_SCHEMA)
 def datastore_delete(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Delete the records matching filters, or (without filters) the whole table.
     Params: resource_id, filters ({field: value or [values]}); force is ignored."""
@@ -387,7 +402,7 @@ def _readable_table(ctx: Context, name: str) -> bool:
     return True
 
 
-@action(read_only=True)
+@action(read_only=True, schema=SQL_SCHEMA)
 def datastore_search_sql(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Run one SELECT over datastore tables (named by resource id, double-quoted).
     Off unless datastore.sql_enabled; functions on an allow-list only; a time limit
@@ -396,7 +411,6 @@ def datastore_search_sql(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     if not store.setting("sql_enabled", False):
         raise NotAuthorized("datastore_search_sql is turned off on this portal "
                             "(setting datastore.sql_enabled)")
-    authorize(ctx)
     backend = store.backend
     dialect = "sqlite" if backend.dialect == "sqlite" else "postgres"
     checked = sql.check(params.get("sql"), dialect, backend.schema,

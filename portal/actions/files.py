@@ -18,10 +18,10 @@ from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.dictize import released_filename
 from portal.core.errors import NotAuthorized, NotFound
-from portal.core.validation import optional, string, validate
+from portal.core.validation import optional, reference, string
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference], "version": [optional, string(64)]})
 def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """The file the caller may download for a resource. Params: id, version (a sha256 of
     an earlier file: for the entry's own department and the bureau only). Returns
@@ -30,10 +30,9 @@ def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
     The released file is named as the public's resource dict names it
     (dictize.released_filename), never after the department's upload."""
-    res = lookup.resource(ctx.session, lookup.required_id(params))
+    res = lookup.resource(ctx.session, params["id"])
     ds = res.dataset
     authorize(ctx, Target(dataset=ds))
-    clean = validate(params, {"id": [string(36)], "version": [optional, string(64)]})
     if res.state == "deleted":
         raise NotFound(f"Resource not found: {res.id}")
     granted = access.require(ctx, ds)
@@ -43,12 +42,12 @@ def resource_download(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     if res.url_type != "upload":
         out.update(sha256=None, size=None, filename=name, mimetype=res.mimetype,
                    gate="outside")
-    elif "version" in clean:
-        version = next((v for v in res.versions if v.blob_sha256 == clean["version"].lower()),
+    elif "version" in params:
+        version = next((v for v in res.versions if v.blob_sha256 == params["version"].lower()),
                        None)
         if version is None or granted.file != access.RAW:
             # Earlier files are raw files: only their department and the bureau see them.
-            raise NotFound(f"Version not found: {clean['version']}")
+            raise NotFound(f"Version not found: {params['version']}")
         out.update(sha256=version.blob_sha256, size=version.size,
                    filename=version.filename or name, mimetype=version.mimetype)
     else:

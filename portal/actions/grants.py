@@ -31,9 +31,9 @@ from portal.core.validation import (
     integer,
     one_of,
     optional,
+    reference,
     required,
     string,
-    validate,
 )
 from portal.models import ApiToken, Dataset, User
 from portal.models.base import new_id, utcnow
@@ -51,6 +51,29 @@ from portal.notify import notify, organization_staff
 # longest a request may ask for (the bureau may grant less).
 MAX_PERIOD_YEARS = 3
 MAX_LIMIT = 1000
+
+LIST_SCHEMA = {
+    "kind": [optional, one_of(GRANT_KINDS)],
+    "status": [optional, one_of(GRANT_STATES)],
+    "current": [default(False), boolean],
+    "organization": [optional, string(100)],
+    "dataset": [optional, string(100)],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
+}
+USAGE_SCHEMA = {
+    "id": [optional, string(36)],
+    "dataset": [optional, string(100)],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
+}
+REVOKE_SCHEMA = {"id": [reference], "reason": [required, string(5000)]}
+# The token's name defaults to "grant" and the grant id's first 8 characters.
+TOKEN_SCHEMA = {
+    "grant_id": [reference],
+    "user": [optional, reference],
+    "name": [optional, string(200)],
+}
 
 
 # --- shared by share requests and open applications --------------------------------------
@@ -95,8 +118,7 @@ def issue_grant(ctx: Context, *, kind: str, datasets: list[Dataset], fields: lis
 
 # --- reading grants ------------------------------------------------------------------------
 
-def _load(ctx: Context, params: dict[str, Any], key: str = "id") -> Grant:
-    ref = lookup.required_id(params, key)
+def _load(ctx: Context, ref: str) -> Grant:
     grant = None if "\x00" in ref else ctx.session.get(Grant, ref)
     if grant is None:
         raise NotFound(f"Grant not found: {ref}")
@@ -146,31 +168,23 @@ def grant_dict(ctx: Context, grant: Grant) -> dict[str, Any]:
     }
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def grant_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """One grant. Params: id. The grantee (the user of an open grant, members of the
     organization of a share grant), staff of the departments whose data it covers, and
     sysadmins."""
-    grant = _load(ctx, params)
+    grant = _load(ctx, params["id"])
     authorize(ctx, grant_target(grant))
     return grant_dict(ctx, grant)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def grant_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Grants the caller may see (their own, their organizations', those on their
     organizations' data; sysadmins all), newest first. Params: kind (share, open),
     status (active, revoked), current (true: active and within its period today),
     organization (id or name: the grantee organization), dataset (id or name: covering
     it), limit (default 100, at most 1000), offset. Signed-in users."""
-    authorize(ctx)
-    clean = validate(params, {"kind": [optional, one_of(GRANT_KINDS)],
-                              "status": [optional, one_of(GRANT_STATES)],
-                              "current": [default(False), boolean],
-                              "organization": [optional, string(100)],
-                              "dataset": [optional, string(100)],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
     user = ctx.user
     assert user is not None  # the rule refuses anonymous callers
     query = select(Grant)
@@ -182,48 +196,45 @@ def grant_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
         query = query.where(or_(Grant.user_id == user.id,
                                 Grant.organization_id.in_(orgs) if orgs else false(),
                                 on_our_data))
-    if "kind" in clean:
-        query = query.where(Grant.kind == clean["kind"])
-    if "status" in clean:
-        query = query.where(Grant.status == clean["status"])
-    if clean["current"]:
+    if "kind" in params:
+        query = query.where(Grant.kind == params["kind"])
+    if "status" in params:
+        query = query.where(Grant.status == params["status"])
+    if params["current"]:
         now = ctx.today()
         query = query.where(Grant.status == "active", Grant.starts <= now, Grant.ends >= now)
-    if "organization" in clean:
-        org = lookup.organization(ctx.session, clean["organization"])
+    if "organization" in params:
+        org = lookup.organization(ctx.session, params["organization"])
         query = query.where(Grant.organization_id == org.id)
-    if "dataset" in clean:
-        ds = lookup.dataset(ctx.session, clean["dataset"])
+    if "dataset" in params:
+        ds = lookup.dataset(ctx.session, params["dataset"])
         query = query.where(exists().where(grant_dataset.c.grant_id == Grant.id,
                                            grant_dataset.c.dataset_id == ds.id))
     query = (query.order_by(Grant.created.desc(), Grant.id)
-             .limit(clean["limit"]).offset(clean["offset"]))
+             .limit(params["limit"]).offset(params["offset"]))
     return [grant_dict(ctx, g) for g in ctx.session.scalars(query)]
 
 
-@action(read_only=True)
+@action(read_only=True, schema=USAGE_SCHEMA)
 def grant_usage_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The usage log (Art. 27's monitoring), newest first. Params: id (a grant: its
     uses; as grant_show sees it) or dataset (id or name: every use of the entry, under
     grants and unconditional share access; staff of its organization and sysadmins),
     limit (default 100, at most 1000), offset."""
-    clean = validate(params, {"id": [optional, string(36)], "dataset": [optional, string(100)],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
     query = select(GrantUse, Grant).outerjoin(Grant, Grant.id == GrantUse.grant_id)
-    if "id" in clean:
-        grant = _load(ctx, clean)
+    if "id" in params:
+        grant = _load(ctx, params["id"])
         authorize(ctx, grant_target(grant))
         query = query.where(GrantUse.grant_id == grant.id)
-    elif "dataset" in clean:
-        ds = lookup.dataset(ctx.session, clean["dataset"])
+    elif "dataset" in params:
+        ds = lookup.dataset(ctx.session, params["dataset"])
         authorize(ctx, Target(organization_ids=(ds.owner_org,)))
         query = query.where(GrantUse.dataset_id == ds.id)
     else:
-        authorize(ctx, Target())  # refuses anonymous callers before asking for input
+        authorize(ctx, Target())  # as grant_visible with no grant: the bureau only
         raise ValidationError({"id": ["Give id (a grant) or dataset"]})
     query = (query.order_by(GrantUse.at.desc(), GrantUse.id)
-             .limit(clean["limit"]).offset(clean["offset"]))
+             .limit(params["limit"]).offset(params["offset"]))
     rows = list(ctx.session.execute(query))
     users = {u.id: u.name for u in ctx.session.scalars(select(User).where(
         User.id.in_({use.user_id for use, _ in rows if use.user_id})))}
@@ -242,20 +253,19 @@ def grant_usage_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any
 
 # --- changing grants -------------------------------------------------------------------
 
-@action()
+@action(schema=REVOKE_SCHEMA)
 def grant_revoke(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Revoke an active grant; its tokens stop working at once. Params: id, reason (at
     most 5000 characters). Tells the grantee (the user, or the organization's admins).
     Admins of a department whose data the grant covers, and sysadmins."""
-    grant = _load(ctx, params)
+    grant = _load(ctx, params["id"])
     authorize(ctx, Target(organization_ids=_owners(grant)))
-    clean = validate(params, {"reason": [required, string(5000)]})
     if grant.status != "active":
         raise ValidationError({"status": [f"The grant is already {grant.status}"]})
     grant.status = "revoked"
     grant.revoked_by = ctx.actor
     grant.revoked_at = utcnow()
-    grant.revoke_reason = clean["reason"]
+    grant.revoke_reason = params["reason"]
     ctx.session.flush()
     told = ([grant.user_id] if grant.user_id
             else organization_staff(ctx.session, [grant.organization_id or ""]))
@@ -269,30 +279,26 @@ def grant_revoke(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return grant_dict(ctx, grant)
 
 
-@action()
+@action(schema=TOKEN_SCHEMA)
 def grant_token_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """An API token restricted to one grant, shown only in this response: it may only
     read the grant's datasets (package_show, resource_show, datastore_search,
     datastore_info, status_show, resource_download) and stops working when the grant is
     revoked or over. Params: grant_id, user (name or id; yourself by default: a grantee),
     name. The grantee themself; sysadmins may make one for a grantee."""
-    grant = _load(ctx, params, "grant_id")
-    ref = params.get("user") or (ctx.user.name if ctx.user else None)
-    if not ref:
-        authorize(ctx, Target())  # anonymous callers are refused, not asked for a user
-        raise ValidationError({"user": ["Missing value"]})
-    user = lookup.user(ctx.session, str(ref))
+    assert ctx.user is not None  # the rule refuses anonymous callers
+    grant = _load(ctx, params["grant_id"])
+    user = lookup.user(ctx.session, params.get("user") or ctx.user.name)
     authorize(ctx, Target(user_id=user.id))
     if not is_grantee(ctx.session, grant, user.id):
         raise NotAuthorized(f"{ctx.actor} may not {ctx.action}: {user.name} is not a grantee "
                             f"of grant {grant.id}")
-    clean = validate(params, {"name": [default(f"grant {grant.id[:8]}"), string(200)]})
+    name = params.get("name") or f"grant {grant.id[:8]}"
     if not is_current(grant, ctx.today()):
         state = "revoked" if grant.status == "revoked" else "not within its period"
         raise ValidationError({"grant_id": [f"The grant is {state}"]})
     token = new_token()
-    row = ApiToken(id=new_id(), user_id=user.id, name=clean["name"],
-                   token_hash=hash_token(token))
+    row = ApiToken(id=new_id(), user_id=user.id, name=name, token_hash=hash_token(token))
     ctx.session.add(row)
     ctx.session.flush()
     ctx.session.add(GrantToken(token_id=row.id, grant_id=grant.id))

@@ -30,9 +30,9 @@ from portal.core.validation import (
     iso_date,
     one_of,
     optional,
+    reference,
     required,
     string,
-    validate,
 )
 from portal.models import Dataset, Membership, User
 from portal.models.base import new_id, utcnow
@@ -50,10 +50,26 @@ SCHEMA = {
     "applicant_type": [default("citizen"), one_of(APPLICANT_TYPES)],
     "company_name": [default(""), string(200)],
 }
+# The bureau files a paper application for a registered user (`applicant`).
+CREATE_SCHEMA = {**SCHEMA, "applicant": [optional, reference]}
+APPROVE_SCHEMA = {
+    "id": [reference],
+    "reason": [default(""), string(5000)],
+    "period_end": [optional, iso_date],
+}
+REJECT_SCHEMA = {"id": [reference], "reason": [required, string(5000)]}
+LIST_SCHEMA = {
+    "status": [optional, one_of(OPEN_APPLICATION_STATES)],
+    "dataset": [optional, string(100)],
+    "overdue": [default(False), boolean],
+    "mine": [default(False), boolean],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
+}
 
 
 def _load(ctx: Context, params: dict[str, Any]) -> OpenApplication:
-    ref = lookup.required_id(params)
+    ref = params["id"]
     app = None if "\x00" in ref else ctx.session.get(OpenApplication, ref)
     if app is None:
         raise NotFound(f"Open application not found: {ref}")
@@ -63,14 +79,9 @@ def _load(ctx: Context, params: dict[str, Any]) -> OpenApplication:
 def _applicant(ctx: Context, params: dict[str, Any]) -> User:
     """The caller, or for the bureau filing a paper application the user named; never
     staff of an organization."""
-    if ctx.user is None:
-        authorize(ctx, Target())
-    assert ctx.user is not None
+    assert ctx.user is not None  # the rule refuses anonymous callers
     ref = params.get("applicant")
-    if ref not in (None, ""):
-        user = lookup.user(ctx.session, str(ref))
-    else:
-        user = ctx.session.get(User, ctx.user.id)
+    user = lookup.user(ctx.session, ref) if ref else ctx.session.get(User, ctx.user.id)
     authorize(ctx, Target(user_id=user.id if user else ctx.user.id))
     if user is None:
         raise ValidationError({"applicant": ["Name the registered user who applies"]})
@@ -145,7 +156,7 @@ def _decide(ctx: Context, app: OpenApplication, status: str, reason: str) -> Non
     app.reason = reason
 
 
-@action()
+@action(schema=CREATE_SCHEMA)
 def open_application_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Apply to use a conditionally open entry (Art. 27). Params: dataset (id or name of
     a published entry whose open_type is conditional), scenario (应用场景, required),
@@ -155,19 +166,18 @@ def open_application_create(ctx: Context, params: dict[str, Any]) -> dict[str, A
     filed for). Pending, due 7 working days after today; tells the bureau. Signed-in
     users who are staff of no organization."""
     applicant = _applicant(ctx, params)
-    clean = validate(params, SCHEMA)
-    if clean["applicant_type"] == "company" and not clean["company_name"]:
+    if params["applicant_type"] == "company" and not params["company_name"]:
         raise ValidationError({"company_name": ["Required when the applicant is a company"]})
     now = ctx.today()
-    check_period_end(clean["period_end"], now)
-    ds = _openable(ctx, clean["dataset"])
+    check_period_end(params["period_end"], now)
+    ds = _openable(ctx, params["dataset"])
     app = OpenApplication(
         id=new_id(), applicant_id=applicant.id, filed_by=ctx.actor,
-        applicant_type=clean["applicant_type"],
-        company_name=clean["company_name"] if clean["applicant_type"] == "company" else "",
-        dataset_id=ds.id, scenario=clean["scenario"],
-        security_measures=clean["security_measures"], purpose=clean["purpose"],
-        period_end=clean["period_end"], created=utcnow(), requested_on=now,
+        applicant_type=params["applicant_type"],
+        company_name=params["company_name"] if params["applicant_type"] == "company" else "",
+        dataset_id=ds.id, scenario=params["scenario"],
+        security_measures=params["security_measures"], purpose=params["purpose"],
+        period_end=params["period_end"], created=utcnow(), requested_on=now,
         due=ctx.portal.calendar.add(now, DUE_WORKING_DAYS), status="pending",
         decided_late=False, reason="")
     app.dataset = ds
@@ -180,19 +190,16 @@ def open_application_create(ctx: Context, params: dict[str, Any]) -> dict[str, A
     return _dict(ctx, app)
 
 
-@action()
+@action(schema=APPROVE_SCHEMA)
 def open_application_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Approve a pending application: an open grant for the applicant on the entry.
     Params: id, reason (optional), period_end (optional: an earlier end than asked for).
     Tells the applicant. Sysadmins."""
     app = _load(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"reason": [default(""), string(5000)],
-                              "period_end": [optional, iso_date]})
-    if "period_end" in clean and app.status == "pending":
-        check_period_end(clean["period_end"], ctx.today(), latest=app.period_end)
-        app.granted_until = clean["period_end"]
-    _decide(ctx, app, "approved", clean["reason"])
+    if "period_end" in params and app.status == "pending":
+        check_period_end(params["period_end"], ctx.today(), latest=app.period_end)
+        app.granted_until = params["period_end"]
+    _decide(ctx, app, "approved", params["reason"])
     ends = app.granted_until or app.period_end
     grant = issue_grant(ctx, kind="open", datasets=[app.dataset], fields=[], ends=ends,
                         scenario=app.scenario, source_type="open_application",
@@ -207,14 +214,12 @@ def open_application_approve(ctx: Context, params: dict[str, Any]) -> dict[str, 
     return _dict(ctx, app)
 
 
-@action()
+@action(schema=REJECT_SCHEMA)
 def open_application_reject(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Refuse a pending application, with the reason. Params: id, reason (at most 5000
     characters). Tells the applicant. Sysadmins."""
     app = _load(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"reason": [required, string(5000)]})
-    _decide(ctx, app, "rejected", clean["reason"])
+    _decide(ctx, app, "rejected", params["reason"])
     tell(ctx, [app.applicant_id], "open_application_rejected",
          f"开放申请未获批准：{app.dataset.title}",
          f"您对「{app.dataset.title}」的开放申请未获批准。\n理由：{app.reason}", _link(app))
@@ -222,7 +227,7 @@ def open_application_reject(ctx: Context, params: dict[str, Any]) -> dict[str, A
     return _dict(ctx, app)
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def open_application_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """One application. Params: id. The applicant and sysadmins."""
     app = _load(ctx, params)
@@ -230,32 +235,25 @@ def open_application_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return _dict(ctx, app)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def open_application_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Applications, newest first: the caller's own; sysadmins all (mine=true: only
     their own). Params: status (pending, approved, rejected), dataset (id or name),
     overdue (true: pending past due), mine, limit (default 100, at most 1000), offset.
     Signed-in users."""
-    authorize(ctx)
-    clean = validate(params, {"status": [optional, one_of(OPEN_APPLICATION_STATES)],
-                              "dataset": [optional, string(100)],
-                              "overdue": [default(False), boolean],
-                              "mine": [default(False), boolean],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
     user = ctx.user
     assert user is not None  # the rule refuses anonymous callers
     query = select(OpenApplication)
-    if clean["mine"] or not user.sysadmin:
+    if params["mine"] or not user.sysadmin:
         query = query.where(OpenApplication.applicant_id == user.id)
-    if "dataset" in clean:
-        ds = lookup.dataset(ctx.session, clean["dataset"])
+    if "dataset" in params:
+        ds = lookup.dataset(ctx.session, params["dataset"])
         query = query.where(OpenApplication.dataset_id == ds.id)
-    if "status" in clean:
-        query = query.where(OpenApplication.status == clean["status"])
-    if clean["overdue"]:
+    if "status" in params:
+        query = query.where(OpenApplication.status == params["status"])
+    if params["overdue"]:
         query = query.where(OpenApplication.status == "pending",
                             OpenApplication.due < ctx.today())
     query = (query.order_by(OpenApplication.created.desc(), OpenApplication.id)
-             .limit(clean["limit"]).offset(clean["offset"]))
+             .limit(params["limit"]).offset(params["offset"]))
     return [_dict(ctx, app) for app in ctx.session.scalars(query)]

@@ -17,9 +17,11 @@ from portal.core.errors import ValidationError
 from portal.core.validation import (
     boolean,
     default,
+    if_given,
     integer,
     one_of,
     optional,
+    reference,
     required,
     slug,
     string,
@@ -30,6 +32,7 @@ from portal.models.accounts import ROLES
 from portal.models.base import new_id
 from portal.models.catalog import ORGANIZATION_TYPES, dataset_dict_loads
 
+# CKAN clients send CKAN's `type` ("organization"); ours is organization_type.
 ORG_SCHEMA = {
     "id": [optional, string(36)],
     "name": [required, slug],
@@ -40,6 +43,13 @@ ORG_SCHEMA = {
     "code": [optional, string(64)],
     "parent_id": [optional, string(100)],
     "extras": [default(dict), extras],
+}
+# organization_update: the organization by id or name; a name not given keeps its own.
+UPDATE_SCHEMA = {**ORG_SCHEMA, "id": [reference], "name": [if_given, *ORG_SCHEMA["name"]]}
+SHOW_SCHEMA = {
+    "id": [reference],
+    "include_datasets": [default(False), boolean],
+    "include_users": [default(False), boolean],
 }
 
 
@@ -85,52 +95,45 @@ def _audit(ctx: Context, org: Organization, detail: dict[str, Any] | None = None
                  object_id=org.id, detail={"name": org.name, **(detail or {})})
 
 
-def _clean(params: dict[str, Any]) -> dict[str, Any]:
-    # CKAN clients send CKAN's `type` ("organization"); ours is organization_type.
-    return validate(params, ORG_SCHEMA)
-
-
-@action()
+@action(schema=ORG_SCHEMA)
 def organization_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create an organization (bureau staff only). Params: name, title, description,
     organization_type (bureau, department, town, development_zone, public_utility,
     government),
     code, parent_id, image_url, extras."""
-    authorize(ctx)
-    clean = _clean(params)
-    own_id = clean.get("id")
+    own_id = params.get("id")
     if own_id and ctx.session.get(Organization, own_id) is not None:
         raise ValidationError({"id": ["Organization id already exists"]})
     org = Organization(id=own_id or new_id())
-    _apply(ctx, org, clean)
+    _apply(ctx, org, params)
     ctx.session.add(org)
     ctx.session.flush()
     _audit(ctx, org)
     return organization_dict(org, package_count=0)
 
 
-def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    org = lookup.organization(ctx.session, lookup.required_id(params))
-    authorize(ctx, Target(organization_id=org.id))
-    if partial:
-        params = {**organization_dict(org), **params}
-    params.setdefault("name", org.name)
-    _apply(ctx, org, _clean(params))
+def _update(ctx: Context, org: Organization, clean: dict[str, Any]) -> dict[str, Any]:
+    _apply(ctx, org, clean)
     ctx.session.flush()
     _audit(ctx, org)
     return organization_dict(org, package_count=_package_counts(ctx).get(org.id, 0))
 
 
-@action()
+@action(schema=UPDATE_SCHEMA)
 def organization_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Replace an organization's fields (organization admins and bureau staff). Params: id, and as organization_create."""
-    return _update(ctx, params, partial=False)
+    org = lookup.organization(ctx.session, params["id"])
+    authorize(ctx, Target(organization_id=org.id))
+    return _update(ctx, org, {"name": org.name, **params})
 
 
-@action()
+@action(schema={"id": [reference]}, other_keys=True)
 def organization_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Change only the given fields of an organization. Params: id and any field."""
-    return _update(ctx, params, partial=True)
+    """Change only the given fields of an organization. Params: id and any field (each
+    checked as organization_create checks it, once merged with the organization's own)."""
+    org = lookup.organization(ctx.session, params["id"])
+    authorize(ctx, Target(organization_id=org.id))
+    return _update(ctx, org, validate({**organization_dict(org), **params}, ORG_SCHEMA))
 
 
 def _depth(org: Organization) -> int:
@@ -153,19 +156,18 @@ LIST_SCHEMA = {
 }
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def organization_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
     """Organizations: names, or dicts with all_fields=true. Params: all_fields, sort
     (name, title, package_count + asc/desc; by default by name with parents before
     their children), limit, offset, organization_type."""
-    clean = validate(params, LIST_SCHEMA)
     query = select(Organization).where(Organization.state == "active")
-    if "organization_type" in clean:
-        query = query.where(Organization.type == clean["organization_type"])
+    if "organization_type" in params:
+        query = query.where(Organization.type == params["organization_type"])
     orgs = list(ctx.session.scalars(query))
     counts = _package_counts(ctx)
-    if "sort" in clean:
-        key, _, direction = clean["sort"].partition(" ")
+    if "sort" in params:
+        key, _, direction = params["sort"].partition(" ")
         orgs.sort(key=lambda o: (counts.get(o.id, 0) if key == "package_count"
                                  else getattr(o, key), o.name), reverse=direction == "desc")
     else:
@@ -173,26 +175,24 @@ def organization_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
         # lists in this order and `ckanapi load` creates in it, and an organization
         # whose parent was not created yet is refused.
         orgs.sort(key=lambda o: (_depth(o), o.name))
-    orgs = orgs[clean["offset"]:clean["offset"] + clean["limit"]]
-    if not clean["all_fields"]:
+    orgs = orgs[params["offset"]:params["offset"] + params["limit"]]
+    if not params["all_fields"]:
         return [o.name for o in orgs]
     return [organization_dict(o, package_count=counts.get(o.id, 0)) for o in orgs]
 
 
-@action(read_only=True)
+@action(read_only=True, schema=SHOW_SCHEMA)
 def organization_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return an organization. Params: id (id or name), include_datasets (up to 1000 of its
     published entries), include_users (members, for its admins and bureau staff)."""
-    org = lookup.organization(ctx.session, lookup.required_id(params))
-    clean = validate(params, {"include_datasets": [default(False), boolean],
-                              "include_users": [default(False), boolean]})
+    org = lookup.organization(ctx.session, params["id"])
     out = organization_dict(org, package_count=_package_counts(ctx).get(org.id, 0))
-    if clean["include_datasets"]:
+    if params["include_datasets"]:
         query = (select(Dataset).options(*dataset_dict_loads()).where(Dataset.owner_org == org.id, Dataset.state == "published",
                                        Dataset.private.is_(False))
                  .order_by(Dataset.metadata_modified.desc()).limit(1000))
         out["packages"] = [package_dict(d, ctx.portal.site_url) for d in ctx.session.scalars(query)]
-    if clean["include_users"]:
+    if params["include_users"]:
         from portal.actions.permissions import is_authorized
 
         if is_authorized(ctx, Target(organization_id=org.id), action="organization_update"):
@@ -211,32 +211,30 @@ MEMBER_SCHEMA = {
 }
 
 
-@action()
+@action(schema=MEMBER_SCHEMA)
 def organization_member_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Add a user to an organization or change their role. Params: id (organization),
     username, role (member, editor, admin)."""
-    clean = validate(params, MEMBER_SCHEMA)
-    org = lookup.organization(ctx.session, clean["id"])
+    org = lookup.organization(ctx.session, params["id"])
     authorize(ctx, Target(organization_id=org.id))
-    user = lookup.user(ctx.session, clean["username"])
+    user = lookup.user(ctx.session, params["username"])
     member = ctx.session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.organization_id == org.id))
     if member is None:
         member = Membership(user_id=user.id, organization_id=org.id)
         ctx.session.add(member)
-    member.role = clean["role"]
+    member.role = params["role"]
     ctx.session.flush()
     _audit(ctx, org, {"user": user.name, "role": member.role})
     return {"organization": org.name, "username": user.name, "role": member.role}
 
 
-@action()
+@action(schema={"id": MEMBER_SCHEMA["id"], "username": MEMBER_SCHEMA["username"]})
 def organization_member_delete(ctx: Context, params: dict[str, Any]) -> None:
     """Remove a user from an organization. Params: id (organization), username."""
-    clean = validate(params, {"id": MEMBER_SCHEMA["id"], "username": MEMBER_SCHEMA["username"]})
-    org = lookup.organization(ctx.session, clean["id"])
+    org = lookup.organization(ctx.session, params["id"])
     authorize(ctx, Target(organization_id=org.id))
-    user = lookup.user(ctx.session, clean["username"])
+    user = lookup.user(ctx.session, params["username"])
     member = ctx.session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.organization_id == org.id))
     if member is not None:

@@ -12,18 +12,21 @@ from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import action
 from portal.actions.resources import new_resource
 from portal.core.catalog_elements import STORED
-from portal.core.catalog_schema import validate_package
+from portal.core.catalog_schema import PACKAGE_SCHEMA, check_catalog_rules, validate_package
 from portal.core.catalog_validators import carry_confirmations
 from portal.core.context import Caller, Context
 from portal.core.dictize import package_dict
 from portal.core.errors import NotAuthorized, ValidationError
-from portal.core.validation import boolean, default, integer, optional, validate
+from portal.core.validation import default, if_given, integer, optional, reference
 from portal.models import Dataset, Organization, Tag
 from portal.models.base import new_id, utcnow
 from portal.models.catalog import dataset_dict_loads
 
 # Columns set straight from the validated dict: the element table says which.
 _SCALARS = STORED
+
+# package_update finds the entry by id, or by name when no id is given.
+UPDATE_SCHEMA = {**PACKAGE_SCHEMA, "id": [if_given, reference]}
 
 
 def visible_to(ctx: Context, ds: Dataset) -> bool:
@@ -128,13 +131,23 @@ def _result(ctx: Context, ds: Dataset) -> dict[str, Any]:
     return package_dict(ds, ctx.portal.site_url, ctx.user)
 
 
-@action()
+def _entry(clean: dict[str, Any]) -> dict[str, Any]:
+    """An entry's params, validated by PACKAGE_SCHEMA, with validate_package's last steps:
+    tag_string joined to tags, and the cross-field rules (Art. 25)."""
+    clean = dict(clean)
+    if "tag_string" in clean:
+        clean["tags"] = list(dict.fromkeys(clean["tags"] + clean.pop("tag_string")))
+    check_catalog_rules(clean)
+    return clean
+
+
+@action(schema=PACKAGE_SCHEMA)
 def package_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Create a catalog entry. Params: the CKAN package fields (name, title, notes,
     owner_org, tags, groups, extras, resources...) and the national catalog elements
     (resource_code, classification, update_period, share_type, open_type, legal_basis...).
     Entries created by department staff are drafts; bureau staff may publish directly."""
-    clean = validate_package(params)
+    clean = _entry(params)
     org = _owner(ctx, clean["owner_org"])
     authorize(ctx, Target(organization_id=org.id))
     own_id = clean.get("id") if ctx.user and ctx.user.sysadmin else None
@@ -192,21 +205,20 @@ def _replace_resources(ctx: Context, ds: Dataset, wanted: list[Any]) -> None:
             res.state = "deleted"
 
 
-@action()
+@action(schema=UPDATE_SCHEMA)
 def package_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Replace a catalog entry: fields not given are reset, as in CKAN. Params: id
     (or name) and every field of package_create. Without `resources` the
     existing resources are kept; with it, the list replaces them."""
-    ds = lookup.dataset(ctx.session, lookup.required_id(params) if "id" in params
-                        else lookup.required_id(params, "name"))
-    clean = validate_package({**params, "id": ds.id})
-    return _update(ctx, clean, ds)
+    ds = lookup.dataset(ctx.session, params["id"] if "id" in params else params["name"])
+    return _update(ctx, _entry({**params, "id": ds.id}), ds)
 
 
-@action()
+@action(schema={"id": [reference]}, other_keys=True)
 def package_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Change only the given fields of a catalog entry. Params: id and any field."""
-    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    """Change only the given fields of a catalog entry. Params: id and any field (each
+    checked as package_create checks it, once merged with the entry's own)."""
+    ds = lookup.dataset(ctx.session, params["id"])
     authorize(ctx, Target(dataset=ds))
     current = package_dict(ds, ctx.portal.site_url)
     current.pop("resources")
@@ -223,10 +235,10 @@ def package_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _update(ctx, clean, ds)
 
 
-@action()
+@action(schema={"id": [reference]})
 def package_delete(ctx: Context, params: dict[str, Any]) -> None:
     """Delete a catalog entry (state=deleted; it disappears from lists and search). Params: id."""
-    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    ds = lookup.dataset(ctx.session, params["id"])
     authorize(ctx, Target(dataset=ds))
     ds.state = "deleted"
     ds.metadata_modified = utcnow()
@@ -234,10 +246,10 @@ def package_delete(ctx: Context, params: dict[str, Any]) -> None:
     return None
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def package_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return a catalog entry with its resources. Params: id (id or name)."""
-    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    ds = lookup.dataset(ctx.session, params["id"])
     authorize(ctx, Target(dataset=ds))
     return package_dict(ds, ctx.portal.site_url, ctx.user)
 
@@ -245,9 +257,6 @@ def package_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 LIST_SCHEMA = {
     "limit": [optional, integer(minimum=0)],
     "offset": [default(0), integer(minimum=0)],
-    "include_private": [default(False), boolean],
-    "include_drafts": [default(False), boolean],
-    "include_deleted": [default(False), boolean],
 }
 
 
@@ -255,21 +264,19 @@ def _public_query():  # type: ignore[no-untyped-def]
     return select(Dataset).options(*dataset_dict_loads()).where(Dataset.state == "published", Dataset.private.is_(False))
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def package_list(ctx: Context, params: dict[str, Any]) -> list[str]:
     """Names of the published, public catalog entries. Params: limit, offset."""
-    clean = validate(params, LIST_SCHEMA)
-    query = _public_query().order_by(Dataset.name).offset(clean["offset"])
-    if "limit" in clean:
-        query = query.limit(clean["limit"])
+    query = _public_query().order_by(Dataset.name).offset(params["offset"])
+    if "limit" in params:
+        query = query.limit(params["limit"])
     return [ds.name for ds in ctx.session.scalars(query)]
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def current_package_list_with_resources(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Published public entries with resources, newest change first. Params: limit, offset."""
-    clean = validate(params, LIST_SCHEMA)
-    limit = min(clean.get("limit", 100) or 100, 1000)
+    limit = min(params.get("limit", 100) or 100, 1000)
     query = (_public_query().order_by(Dataset.metadata_modified.desc())
-             .offset(clean["offset"]).limit(limit))
+             .offset(params["offset"]).limit(limit))
     return [package_dict(ds, ctx.portal.site_url) for ds in ctx.session.scalars(query)]

@@ -1,9 +1,14 @@
 """One rules table: which rule guards each action.
 
 A rule is a function of the caller and the target (an organization, a dataset,
-a user). Actions call `authorize(ctx, ...)` once they know their target; the
-rule applied is looked up by the action's name, so every action's guard is
-visible in one place and tests can check that none is missing.
+a user). The rule applied is looked up by the action's name, so every action's
+guard is visible in one place and tests can check that none is missing.
+
+Before an action reads its body, the registry makes the part of the check that
+needs no target (`check_caller`): rules decided by the caller alone (CALLER_ONLY)
+are decided there, and an anonymous caller is refused by every rule that never
+admits one (all but OPEN_TO_ANONYMOUS). The action then calls `authorize(ctx, ...)`
+once it knows its target.
 """
 
 from __future__ import annotations
@@ -286,6 +291,35 @@ REASONS: dict[Rule, str] = {
 }
 
 
+# Rules decided by who calls alone, whatever the target: the registry decides them
+# before the action reads its body.
+CALLER_ONLY: frozenset[Rule] = frozenset({anyone, signed_in, sysadmin})
+# Rules that admit an anonymous caller for some target (a published public entry, a
+# public data request). Every other rule refuses one whatever the target, so the
+# registry refuses an anonymous caller of their actions before reading the body.
+OPEN_TO_ANONYMOUS: frozenset[Rule] = frozenset({anyone, dataset_visible, data_request_visible})
+
+
+def _refusal(ctx: Context, name: str, rule: Rule) -> NotAuthorized:
+    return NotAuthorized(f"{ctx.actor} may not {name}: {REASONS.get(rule, 'not allowed')}")
+
+
+def check_caller(ctx: Context) -> None:
+    """The check that needs no target, for the action `ctx.action`, made by the registry
+    before the body is validated: CKAN checks access first, so an anonymous write is
+    refused (403) before validation says anything about its body. A grant token was
+    checked before (portal.access.check_grant_caller, in Portal._run)."""
+    rule = RULES.get(ctx.action)
+    if rule is None:  # a test's action, or one added without its rule: it never runs
+        raise RuntimeError(f"action {ctx.action} has no rule in permissions.RULES")
+    if rule in CALLER_ONLY:
+        refused = not rule(ctx.user, Target())
+    else:
+        refused = ctx.user is None and rule not in OPEN_TO_ANONYMOUS
+    if refused:
+        raise _refusal(ctx, ctx.action, rule)
+
+
 def is_authorized(ctx: Context, target: Target | None = None, action: str | None = None) -> bool:
     rule = RULES[action or ctx.action]
     try:
@@ -308,5 +342,4 @@ def authorize(ctx: Context, target: Target | None = None, action: str | None = N
     rule = RULES[name]
     _grant_scope(ctx, target, name)
     if not rule(ctx.user, target or Target()):
-        reason = REASONS.get(rule, "not allowed")
-        raise NotAuthorized(f"{ctx.actor} may not {name}: {reason}")
+        raise _refusal(ctx, name, rule)

@@ -33,7 +33,16 @@ from portal.actions.registry import action
 from portal.actions.review_risk import require_acceptance, review_risk
 from portal.core.context import Context
 from portal.core.errors import NotFound, ValidationError
-from portal.core.validation import default, integer, one_of, optional, string, validate
+from portal.core.validation import (
+    boolean,
+    default,
+    if_given,
+    integer,
+    one_of,
+    optional,
+    reference,
+    string,
+)
 from portal.gate import target_for
 from portal.models import Dataset, Organization, PublicationReview, Resource, ResourceRelease
 from portal.models.base import new_id, utcnow
@@ -48,6 +57,17 @@ log = logging.getLogger(__name__)
 
 NOTE = [default(""), string(2000)]
 REASON = [string(2000)]
+SUBMIT_SCHEMA = {"id": [reference], "note": NOTE}
+# accept_risk and reason: a high-risk review's acceptance (review_risk.require_acceptance).
+APPROVE_SCHEMA = {
+    "id": [reference],
+    "note": NOTE,
+    "accept_risk": [default(False), boolean],
+    "reason": [default(""), string(2000)],
+}
+DECIDE_SCHEMA = {"id": [reference], "reason": REASON}
+# A review by its id, or the latest review of an entry (dataset_id).
+SHOW_SCHEMA = {"id": [if_given, reference], "dataset_id": [if_given, reference]}
 
 
 def _active(ds: Dataset) -> list[Resource]:
@@ -327,13 +347,13 @@ def _release(ctx: Context, res: Resource, release: ResourceRelease) -> None:
 
 
 def _dataset(ctx: Context, params: dict[str, Any]) -> Dataset:
-    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    ds = lookup.dataset(ctx.session, params["id"])
     if ds.state == "deleted":
         raise NotFound(f"Dataset not found: {params['id']}")
     return ds
 
 
-@action()
+@action(schema=SUBMIT_SCHEMA)
 def publication_submit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Submit a catalog entry for the bureau's review; every uploaded file is checked by
     the desensitization gate against the entry's open class, in the background: the
@@ -341,12 +361,11 @@ def publication_submit(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     note."""
     ds = _dataset(ctx, params)
     authorize(ctx, Target(dataset=ds))
-    clean = validate(params, {"id": [string(100)], "note": NOTE})
     if ds.state == "published":
         raise ValidationError({"state": ["The entry is already published"]})
     ds.state = "pending"
     ds.metadata_modified = utcnow()
-    return review_dict(ctx, _submitted(ctx, ds, note=clean["note"]), full=True)
+    return review_dict(ctx, _submitted(ctx, ds, note=params["note"]), full=True)
 
 
 def _review_to_decide(ctx: Context, ds: Dataset) -> PublicationReview:
@@ -356,14 +375,12 @@ def _review_to_decide(ctx: Context, ds: Dataset) -> PublicationReview:
     return review
 
 
-@action()
+@action(schema=APPROVE_SCHEMA)
 def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Publish a submitted entry with its open and share class. Refused while any file's
     desensitization report blocks it or the gate is still checking a file. Params: id,
     note."""
     ds = _dataset(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"id": [string(100)], "note": NOTE})
     review = _review_to_decide(ctx, ds)
     problems = blocking(ctx, ds, review)
     if problems:
@@ -381,7 +398,7 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ds.issued = ds.issued or ctx.today()
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "approved", ctx.actor, utcnow()
-    review.reason = clean["note"] if accepted is None else accepted
+    review.reason = params["note"] if accepted is None else accepted
     _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_approved", f"已发布：{ds.title}", f"目录条目「{ds.title}」已审核通过并发布。", ds)
     _record(ctx, ds, review, open_type=ds.open_type, share_type=ds.share_type,
@@ -389,35 +406,31 @@ def publication_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return review_dict(ctx, review, full=True)
 
 
-@action()
+@action(schema=DECIDE_SCHEMA)
 def publication_reject(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Send a submitted entry back to its department as a draft. Params: id, reason."""
     ds = _dataset(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"id": [string(100)], "reason": REASON})
-    if not clean["reason"].strip():
+    if not params["reason"].strip():
         raise ValidationError({"reason": ["Missing value"]})
     review = _review_to_decide(ctx, ds)
     ds.state = "draft"
     ds.metadata_modified = utcnow()
     review.status, review.decided_by, review.decided_at = "rejected", ctx.actor, utcnow()
-    review.reason = clean["reason"]
+    review.reason = params["reason"]
     _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_rejected", f"未通过审核：{ds.title}",
-          f"目录条目「{ds.title}」未通过审核：{clean['reason']}", ds)
-    _record(ctx, ds, review, reason=clean["reason"])
+          f"目录条目「{ds.title}」未通过审核：{params['reason']}", ds)
+    _record(ctx, ds, review, reason=params["reason"])
     return review_dict(ctx, review, full=True)
 
 
-@action()
+@action(schema=DECIDE_SCHEMA)
 def publication_withdraw(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Take a published entry off the public catalog. Params: id, reason."""
     from portal.core.dictize import package_dict
 
     ds = _dataset(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"id": [string(100)], "reason": REASON})
-    if not clean["reason"].strip():
+    if not params["reason"].strip():
         raise ValidationError({"reason": ["Missing value"]})
     if ds.state != "published":
         raise ValidationError({"state": [f"The entry is {ds.state}, not published"]})
@@ -427,18 +440,18 @@ def publication_withdraw(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
         res.released_sha256 = res.released_size = None
     _tell(ctx, organization_staff(ctx.session, [ds.owner_org], ("admin", "editor")),
           "publication_withdrawn", f"已撤回：{ds.title}",
-          f"目录条目「{ds.title}」已撤回：{clean['reason']}", ds)
-    _record(ctx, ds, None, reason=clean["reason"])
+          f"目录条目「{ds.title}」已撤回：{params['reason']}", ds)
+    _record(ctx, ds, None, reason=params["reason"])
     ctx.session.flush()
     return package_dict(ds, ctx.portal.site_url)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=SHOW_SCHEMA)
 def publication_review_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """A review with the desensitization report of every file. Params: id (the review's)
     or dataset_id (its latest review)."""
     if "id" in params:
-        review = ctx.session.get(PublicationReview, lookup.required_id(params))
+        review = ctx.session.get(PublicationReview, params["id"])
     else:
         ds = lookup.dataset(ctx.session, lookup.required_id(params, "dataset_id"))
         review = ctx.session.scalar(select(PublicationReview).where(
@@ -459,18 +472,17 @@ LIST_SCHEMA = {
 }
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def publication_review_list(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """The review queue, oldest submission first: all of it for bureau staff, their own
     organizations' for department staff. Params: status (pending by default, or all),
     organization, limit, offset."""
-    authorize(ctx)
-    clean = validate(params, LIST_SCHEMA)
+    authorize(ctx)  # org_staff: staff of some organization, or the bureau
     query = select(PublicationReview)
-    if clean["status"] != "all":
-        query = query.where(PublicationReview.status == clean["status"])
-    if "organization" in clean:
-        org = lookup.organization(ctx.session, clean["organization"])
+    if params["status"] != "all":
+        query = query.where(PublicationReview.status == params["status"])
+    if "organization" in params:
+        org = lookup.organization(ctx.session, params["organization"])
         query = query.where(PublicationReview.organization_id == org.id)
     user = ctx.user
     assert user is not None  # the rule requires staff
@@ -478,5 +490,5 @@ def publication_review_list(ctx: Context, params: dict[str, Any]) -> dict[str, A
         query = query.where(PublicationReview.organization_id.in_(list(user.roles)))
     count = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = ctx.session.scalars(query.order_by(PublicationReview.submitted_at, PublicationReview.id)
-                               .offset(clean["offset"]).limit(clean["limit"]))
+                               .offset(params["offset"]).limit(params["limit"]))
     return {"count": count, "results": [review_dict(ctx, r, full=False) for r in rows]}

@@ -24,7 +24,16 @@ from portal.blobs import BlobTooLarge
 from portal.core.context import Context
 from portal.core.dictize import released_filename, resource_dict, sees_raw
 from portal.core.errors import ValidationError
-from portal.core.validation import default, integer, link, optional, string, validate
+from portal.core.validation import (
+    as_given,
+    default,
+    integer,
+    link,
+    optional,
+    reference,
+    string,
+    validate,
+)
 from portal.models import Dataset, Resource
 from portal.models.base import new_id, utcnow
 
@@ -47,6 +56,11 @@ RESOURCE_SCHEMA = {
     "size": [optional, integer(minimum=0)],
     "hash": [default(""), string(100)],
 }
+
+# resource_create and resource_update: the fields, and a file to store (an Upload, or
+# what a multipart form or a client hands over). Other scalar keys are kept as extras.
+CREATE_SCHEMA = {"package_id": [reference], **RESOURCE_SCHEMA, "upload": [as_given]}
+UPDATE_SCHEMA = {**RESOURCE_SCHEMA, "id": [reference], "upload": [as_given]}
 
 # Keys we compute or that CKAN computes; never stored as resource extras.
 _COMPUTED = {
@@ -191,19 +205,19 @@ def _audit(ctx: Context, res: Resource, detail: dict[str, Any]) -> None:
                  object_id=res.id, detail={"package_id": res.package_id, **detail})
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def resource_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Return a resource. Params: id."""
-    res = lookup.resource(ctx.session, lookup.required_id(params))
+    res = lookup.resource(ctx.session, params["id"])
     authorize(ctx, Target(dataset=res.dataset))
     return _shown(ctx, res)
 
 
-@action()
+@action(schema=CREATE_SCHEMA, other_keys=True)
 def resource_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Add a resource to a dataset. Params: package_id, url or upload (multipart file),
     name, description, format, mimetype; other scalar keys are kept as extras."""
-    ds = _editable_dataset(ctx, lookup.required_id(params, "package_id"))
+    ds = _editable_dataset(ctx, params["package_id"])
     res = new_resource(ctx, ds, params)
     _touch(ds)
     ctx.session.flush()
@@ -213,7 +227,7 @@ def resource_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    res = lookup.resource(ctx.session, lookup.required_id(params))
+    res = lookup.resource(ctx.session, params["id"])
     authorize(ctx, Target(dataset=res.dataset))
     before = res.hash
     apply_resource(ctx, res, params, partial=partial)
@@ -224,22 +238,23 @@ def _update(ctx: Context, params: dict[str, Any], *, partial: bool) -> dict[str,
     return _shown(ctx, res)
 
 
-@action()
+@action(schema=UPDATE_SCHEMA, other_keys=True)
 def resource_update(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Replace a resource's fields (those not given are reset). Params: id, and as resource_create."""
     return _update(ctx, params, partial=False)
 
 
-@action()
+@action(schema={"id": [reference]}, other_keys=True)
 def resource_patch(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """Change only the given fields of a resource. Params: id, and any resource field."""
+    """Change only the given fields of a resource. Params: id, and any resource field (each
+    checked as resource_create checks it)."""
     return _update(ctx, params, partial=True)
 
 
-@action()
+@action(schema={"id": [reference]})
 def resource_delete(ctx: Context, params: dict[str, Any]) -> None:
     """Delete a resource (kept in the database as state=deleted). Params: id."""
-    res = lookup.resource(ctx.session, lookup.required_id(params))
+    res = lookup.resource(ctx.session, params["id"])
     authorize(ctx, Target(dataset=res.dataset))
     res.state = "deleted"
     datastore_status.resource_deleted(ctx, res)

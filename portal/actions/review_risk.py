@@ -18,11 +18,10 @@ from typing import Any
 from desensitize.risk import HIGH, LEVEL_LABELS, LOW, MEDIUM
 from portal import audit
 from portal.actions import lookup
-from portal.actions.permissions import authorize
 from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.errors import NotFound, ValidationError
-from portal.core.validation import boolean, default, string, validate
+from portal.core.validation import reference, string
 from portal.models import PublicationReview
 from portal.models.base import utcnow
 
@@ -50,25 +49,27 @@ def review_risk(review: PublicationReview) -> dict[str, Any]:
 
 def require_acceptance(review: PublicationReview, params: dict[str, Any]) -> str | None:
     """For a high-risk review: the acceptance reason, or a ValidationError naming what is
-    missing. None when the risk needs no acceptance."""
+    missing. None when the risk needs no acceptance. `params` are publication_approve's,
+    validated by its schema (accept_risk a boolean, reason a string)."""
     risk = review_risk(review)
     if risk["level"] != HIGH:
         return None
-    clean = validate(params, {"accept_risk": [default(False), boolean],
-                              "reason": [default(""), string(2000)]})
     errors: dict[str, list[str]] = {}
-    if clean.get("accept_risk") is not True:
+    if params.get("accept_risk") is not True:
         errors["accept_risk"] = ["The release is high risk (" + "; ".join(
             r for f in risk["files"] for r in f.get("reasons_en") or []) +
             "): approving it needs accept_risk: true and a reason"]
-    if not str(clean.get("reason") or "").strip():
+    if not str(params.get("reason") or "").strip():
         errors["reason"] = ["Missing value: say why the high risk is accepted"]
     if errors:
         raise ValidationError(errors, "High-risk release")
-    return str(clean["reason"]).strip()
+    return str(params["reason"]).strip()
 
 
-@action()
+CONFIRM_SCHEMA = {"id": [reference], "item": [string(200)], "reason": [string(2000)]}
+
+
+@action(schema=CONFIRM_SCHEMA)
 def publication_item_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Confirm a data item's declaration against the gate's finding (a conflict):
     the column is then published as declared. Params: id (the entry), item (the data
@@ -76,32 +77,29 @@ def publication_item_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, 
     again."""
     from portal.actions import publication
 
-    ds = lookup.dataset(ctx.session, lookup.required_id(params))
+    ds = lookup.dataset(ctx.session, params["id"])
     if ds.state == "deleted":
         raise NotFound(f"Dataset not found: {params['id']}")
-    authorize(ctx)
-    clean = validate(params, {"id": [string(100)], "item": [string(200)],
-                              "reason": [string(2000)]})
-    if not clean["reason"].strip():
+    if not params["reason"].strip():
         raise ValidationError({"reason": ["Missing value: say why the declaration stands"]})
     items = [dict(i) for i in ds.data_items or []]
-    found = next((i for i in items if i.get("name") == clean["item"]), None)
+    found = next((i for i in items if i.get("name") == params["item"]), None)
     if found is None:
-        raise ValidationError({"item": [f"The entry has no data item {clean['item']!r}"]})
+        raise ValidationError({"item": [f"The entry has no data item {params['item']!r}"]})
     if found.get("personal"):
         raise ValidationError({"item": ["The item is declared personal: it is treated, "
                                         "there is nothing to confirm"]})
-    found.update(confirmed=True, confirmed_reason=clean["reason"].strip(),
+    found.update(confirmed=True, confirmed_reason=params["reason"].strip(),
                  confirmed_by=ctx.actor, confirmed_at=utcnow().isoformat())
     ds.data_items = items  # a new list: the JSON column sees the change
     ds.metadata_modified = utcnow()
     review = None
     if ds.state == "pending":  # the gate reads the files again with the confirmation
         review = publication._open_review(ctx, ds, actor=ctx.actor,
-                                          note="data item confirmed: " + clean["item"])
+                                          note="data item confirmed: " + params["item"])
     audit.append(ctx.session, actor=ctx.actor, action=ctx.action, object_type="dataset",
-                 object_id=ds.id, detail={"name": ds.name, "item": clean["item"],
-                                          "reason": clean["reason"].strip(),
+                 object_id=ds.id, detail={"name": ds.name, "item": params["item"],
+                                          "reason": params["reason"].strip(),
                                           "review": review.id if review else None})
     return {"id": ds.id, "item": found,
             "review": publication.review_dict(ctx, review, full=False) if review else None}

@@ -8,7 +8,16 @@ from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.dictize import with_raw_resources
 from portal.core.errors import SearchError
-from portal.core.validation import boolean, default, integer, string, validate
+from portal.core.validation import (
+    FromContext,
+    Validator,
+    as_given,
+    boolean,
+    clamp,
+    default,
+    integer,
+    string,
+)
 from portal.search import backend as b
 from portal.search.document import split_facet
 from portal.search.plan import Planner, visibility
@@ -27,19 +36,28 @@ from portal.search.query import (
 _FACET_FIELD = {"organization": "organization_facet", "groups": "groups_facet"}
 
 
-def _schema(max_rows: int, default_rows: int) -> dict[str, Any]:
-    return {
-        "q": [default(""), string(2000)],
-        "fq": [default(""), string(2000)],
-        "rows": [default(default_rows), integer(minimum=0), lambda v: min(v, max_rows)],
-        "start": [default(0), integer(minimum=0, maximum=100_000)],
-        "sort": [default("score desc, metadata_modified desc"), string(200)],
-        "facet": [default(True), boolean],
-        "facet.limit": [default(50), integer(minimum=-1, maximum=10_000)],
-        "facet.mincount": [default(1), integer(minimum=0)],
-        "include_private": [default(False), boolean],
-        "include_drafts": [default(False), boolean],
-    }
+def _default_rows(ctx: Context) -> Validator:
+    return default(int(ctx.portal.settings.get("api", "default_rows", 10)))
+
+
+def _max_rows(ctx: Context) -> Validator:
+    return clamp(int(ctx.portal.settings.get("api", "max_rows", 1000)))
+
+
+SCHEMA = {
+    "q": [default(""), string(2000)],
+    "fq": [default(""), string(2000)],
+    # api.default_rows and api.max_rows, from the portal's settings
+    "rows": [FromContext(_default_rows), integer(minimum=0), FromContext(_max_rows)],
+    "start": [default(0), integer(minimum=0, maximum=100_000)],
+    "sort": [default("score desc, metadata_modified desc"), string(200)],
+    "facet": [default(True), boolean],
+    "facet.field": [as_given],  # a JSON list, read by search.query.facet_fields
+    "facet.limit": [default(50), integer(minimum=-1, maximum=10_000)],
+    "facet.mincount": [default(1), integer(minimum=0)],
+    "include_private": [default(False), boolean],
+    "include_drafts": [default(False), boolean],
+}
 
 
 def _has_text(expr: Expr) -> bool:
@@ -51,7 +69,7 @@ def _has_text(expr: Expr) -> bool:
     return False
 
 
-@action(read_only=True)
+@action(read_only=True, schema=SCHEMA)
 def package_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Search the catalog. Params: q (terms, "phrases", field:value, AND/OR/NOT, -term,
     ranges on metadata_modified/metadata_created, *:*), fq (field:value filters on
@@ -59,23 +77,20 @@ def package_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     update_period, license_id, grading), rows (max 1000), start, sort (score,
     metadata_modified, metadata_created, title_string, name; asc/desc), facet.field (JSON
     list), facet.limit, facet.mincount, include_private, include_drafts."""
-    settings = ctx.portal.settings
-    clean = validate(params, _schema(int(settings.get("api", "max_rows", 1000)),
-                                     int(settings.get("api", "default_rows", 10))))
-    q_expr, fq_expr = parse(clean["q"], clean["fq"])
-    sort = sort_spec(clean["sort"])
+    q_expr, fq_expr = parse(params["q"], params["fq"])
+    sort = sort_spec(params["sort"])
     if not _has_text(q_expr):
         # Nothing to rank by: CKAN's "score desc, metadata_modified desc" means newest first.
         sort = [key for key in sort if key[0] != "score"] or [("metadata_modified", True)]
-    fields = facet_fields(params.get("facet.field")) if clean["facet"] else []
+    fields = facet_fields(params.get("facet.field")) if params["facet"] else []
     service = ctx.portal.search
     planner = Planner(service.analyzer)
-    query = planner.plan(q_expr, fq_expr, visibility(ctx.user, clean["include_private"],
-                                                     clean["include_drafts"]))
+    query = planner.plan(q_expr, fq_expr, visibility(ctx.user, params["include_private"],
+                                                     params["include_drafts"]))
     request = b.SearchRequest(
-        query=query, sort=tuple(sort), start=clean["start"], rows=clean["rows"],
-        facets=tuple(b.FacetRequest(name, _FACET_FIELD.get(name, name), clean["facet.limit"],
-                                    clean["facet.mincount"]) for name in fields))
+        query=query, sort=tuple(sort), start=params["start"], rows=params["rows"],
+        facets=tuple(b.FacetRequest(name, _FACET_FIELD.get(name, name), params["facet.limit"],
+                                    params["facet.mincount"]) for name in fields))
     try:
         found = service.search(request)
     except b.SearchBackendError as exc:
@@ -91,7 +106,7 @@ def package_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         search_facets[name] = {"title": name, "items": items}
     return {
         "count": found.count,
-        "sort": clean["sort"],
+        "sort": params["sort"],
         # Stored as the public sees them; raw file descriptions for their department only.
         "results": with_raw_resources(ctx.session, ctx.portal.site_url, ctx.user, found.docs),
         "facets": facets,

@@ -38,9 +38,9 @@ from portal.core.validation import (
     list_of_strings,
     one_of,
     optional,
+    reference,
     required,
     string,
-    validate,
 )
 from portal.models import Dataset, Organization
 from portal.models.base import new_id, utcnow
@@ -76,6 +76,22 @@ SCHEMA = {
     "fields": [default(list), list_of_strings(200)],
     "period_end": [required, iso_date],
     "materials": [default(list), list_of_strings(500)],
+}
+CREATE_SCHEMA = {"organization_id": [reference], **SCHEMA}
+APPROVE_SCHEMA = {
+    "id": [reference],
+    "reason": [default(""), string(5000)],
+    "period_end": [optional, iso_date],
+}
+CONFIRM_SCHEMA = {"id": [reference], "reason": [default(""), string(5000)]}
+REJECT_SCHEMA = {"id": [reference], "reason": [required, string(5000)]}
+LIST_SCHEMA = {
+    "status": [optional, one_of(SHARE_REQUEST_STATES)],
+    "organization": [optional, string(100)],
+    "dataset": [optional, string(100)],
+    "overdue": [default(False), boolean],
+    "limit": [default(100), integer(1, MAX_LIMIT)],
+    "offset": [default(0), integer(0)],
 }
 
 
@@ -119,7 +135,7 @@ def _check_scope(datasets: list[Dataset], clean: dict[str, Any]) -> None:
 
 
 def _load(ctx: Context, params: dict[str, Any]) -> ShareRequest:
-    ref = lookup.required_id(params)
+    ref = params["id"]
     req = None if "\x00" in ref else ctx.session.get(ShareRequest, ref)
     if req is None:
         raise NotFound(f"Share request not found: {ref}")
@@ -214,7 +230,7 @@ def _waiting(req: ShareRequest, *states: str) -> None:
                                           "here"]})
 
 
-@action()
+@action(schema=CREATE_SCHEMA)
 def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Ask to use other departments' published data (Art. 27). Params: organization_id
     (the requesting unit, id or name), datasets (1-50 ids or names of published entries
@@ -223,22 +239,19 @@ def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     years on), materials (names: must include every required_materials of the entries).
     Unconditional entries only: approved at once with a grant. Otherwise pending, due 7
     working days after today; tells the bureau. Editors and admins of the unit."""
-    if ctx.user is None:
-        authorize(ctx, Target())
-    org = lookup.organization(ctx.session, lookup.required_id(params, "organization_id"))
+    org = lookup.organization(ctx.session, params["organization_id"])
     authorize(ctx, Target(organization_id=org.id))
-    clean = validate(params, SCHEMA)
     now = ctx.today()
-    check_period_end(clean["period_end"], now)
-    datasets = _requested(ctx, org, clean)
-    _check_scope(datasets, clean)
+    check_period_end(params["period_end"], now)
+    datasets = _requested(ctx, org, params)
+    _check_scope(datasets, params)
     conditional = any(d.share_type == "conditional" for d in datasets)
     assert ctx.user is not None
     req = ShareRequest(
         id=new_id(), organization_id=org.id, requested_by=ctx.actor,
         requester_id=ctx.user.id, created=utcnow(), requested_on=now,
-        scenario=clean["scenario"], purpose=clean["purpose"], fields=clean["fields"],
-        materials=clean["materials"], period_end=clean["period_end"],
+        scenario=params["scenario"], purpose=params["purpose"], fields=params["fields"],
+        materials=params["materials"], period_end=params["period_end"],
         status="pending" if conditional else "approved",
         needs_confirmation=conditional and org.type not in DIRECT_TYPES,
         due=ctx.portal.calendar.add(now, DUE_WORKING_DAYS) if conditional else None,
@@ -266,25 +279,22 @@ def share_request_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=APPROVE_SCHEMA)
 def share_request_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Approve a pending request. Params: id, reason (optional), period_end (optional:
     an earlier end than asked for). Creates the grant, or for towns, development zones
     and public utilities moves the request to awaiting_confirmation and tells the county
     government. Tells the requesting unit. Sysadmins."""
     req = _load(ctx, params)
-    authorize(ctx)
-    clean = validate(params, {"reason": [default(""), string(5000)],
-                              "period_end": [optional, iso_date]})
     _waiting(req, "pending")
-    if "period_end" in clean:
-        check_period_end(clean["period_end"], ctx.today(), latest=req.period_end)
-        req.granted_until = clean["period_end"]
+    if "period_end" in params:
+        check_period_end(params["period_end"], ctx.today(), latest=req.period_end)
+        req.granted_until = params["period_end"]
     req.approved_by = ctx.actor
     req.approved_at = utcnow()
     if req.needs_confirmation:
         req.status = "awaiting_confirmation"
-        req.reason = clean["reason"]
+        req.reason = params["reason"]
         tell(ctx, organization_staff(ctx.session, _government(ctx), ("admin", "editor")),
              "share_request_awaiting_confirmation", f"共享申请待确认：{req.organization.title}",
              f"县数据资源管理局已同意{req.organization.title}共享「{_titles(req)}」的申请，"
@@ -292,7 +302,7 @@ def share_request_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any
         _tell_requester(ctx, req, "share_request_approved", f"共享申请已通过审核：{_titles(req)}",
                         f"您单位共享「{_titles(req)}」的申请已通过县数据资源管理局审核，待县人民政府确认。")
     else:
-        _decide(ctx, req, "approved", clean["reason"])
+        _decide(ctx, req, "approved", params["reason"])
         _grant(ctx, req)
         _tell_requester(ctx, req, "share_request_approved", f"共享申请已批准：{_titles(req)}",
                         f"您单位共享「{_titles(req)}」的申请已批准，使用期限至"
@@ -303,7 +313,7 @@ def share_request_approve(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=CONFIRM_SCHEMA)
 def share_request_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """The county government confirms a request the bureau approved (towns, development
     zones, public utilities); creates the grant and tells the requesting unit. Params:
@@ -311,11 +321,10 @@ def share_request_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     and sysadmins."""
     req = _load(ctx, params)
     authorize(ctx, _confirmers(ctx, req))
-    clean = validate(params, {"reason": [default(""), string(5000)]})
     _waiting(req, "awaiting_confirmation")
     req.confirmed_by = ctx.actor
     req.confirmed_at = utcnow()
-    _decide(ctx, req, "approved", clean["reason"] or req.reason)
+    _decide(ctx, req, "approved", params["reason"] or req.reason)
     _grant(ctx, req)
     _tell_requester(ctx, req, "share_request_approved", f"共享申请已批准：{_titles(req)}",
                     f"您单位共享「{_titles(req)}」的申请已经县人民政府确认，使用期限至"
@@ -325,23 +334,22 @@ def share_request_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     return _dict(ctx, req)
 
 
-@action()
+@action(schema=REJECT_SCHEMA)
 def share_request_reject(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Refuse a request, with the reason. Params: id, reason (at most 5000 characters).
     Tells the requesting unit. Sysadmins; once the bureau has approved (awaiting
     confirmation) also editors and admins of the county government."""
     req = _load(ctx, params)
     authorize(ctx, _confirmers(ctx, req))
-    clean = validate(params, {"reason": [required, string(5000)]})
     _waiting(req, *WAITING_STATES)
-    _decide(ctx, req, "rejected", clean["reason"])
+    _decide(ctx, req, "rejected", params["reason"])
     _tell_requester(ctx, req, "share_request_rejected", f"共享申请未获批准：{_titles(req)}",
                     f"您单位共享「{_titles(req)}」的申请未获批准。\n理由：{req.reason}")
     _record(ctx, req, late=req.decided_late)
     return _dict(ctx, req)
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"id": [reference]})
 def share_request_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """One share request. Params: id. Staff of the requesting unit, of the departments
     whose entries are requested, of the county government (requests it confirms), and
@@ -351,20 +359,14 @@ def share_request_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return _dict(ctx, req)
 
 
-@action(read_only=True)
+@action(read_only=True, schema=LIST_SCHEMA)
 def share_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Share requests the caller may see (their units' requests, requests for their
     units' data, for the county government those it confirms; sysadmins all), newest
     first. Params: status, organization (id or name: the requesting unit), dataset (id
     or name), overdue (true: waiting past due), limit (default 100, at most 1000),
     offset. Staff of any organization, and sysadmins."""
-    authorize(ctx)
-    clean = validate(params, {"status": [optional, one_of(SHARE_REQUEST_STATES)],
-                              "organization": [optional, string(100)],
-                              "dataset": [optional, string(100)],
-                              "overdue": [default(False), boolean],
-                              "limit": [default(100), integer(1, MAX_LIMIT)],
-                              "offset": [default(0), integer(0)]})
+    authorize(ctx)  # org_staff: staff of some organization, or the bureau
     user = ctx.user
     assert user is not None  # the rule refuses anonymous callers
     query = select(ShareRequest)
@@ -377,18 +379,18 @@ def share_request_list(ctx: Context, params: dict[str, Any]) -> list[dict[str, A
                            share_request_dataset.c.dataset_id == Dataset.id,
                            Dataset.owner_org.in_(orgs)),
             ShareRequest.needs_confirmation.is_(True) if confirming else false()))
-    if "organization" in clean:
-        org = lookup.organization(ctx.session, clean["organization"])
+    if "organization" in params:
+        org = lookup.organization(ctx.session, params["organization"])
         query = query.where(ShareRequest.organization_id == org.id)
-    if "dataset" in clean:
-        ds = lookup.dataset(ctx.session, clean["dataset"])
+    if "dataset" in params:
+        ds = lookup.dataset(ctx.session, params["dataset"])
         query = query.where(exists().where(share_request_dataset.c.request_id == ShareRequest.id,
                                            share_request_dataset.c.dataset_id == ds.id))
-    if "status" in clean:
-        query = query.where(ShareRequest.status == clean["status"])
-    if clean["overdue"]:
+    if "status" in params:
+        query = query.where(ShareRequest.status == params["status"])
+    if params["overdue"]:
         query = query.where(ShareRequest.status.in_(WAITING_STATES),
                             ShareRequest.due < ctx.today())
     query = (query.order_by(ShareRequest.created.desc(), ShareRequest.id)
-             .limit(clean["limit"]).offset(clean["offset"]))
+             .limit(params["limit"]).offset(params["offset"]))
     return [_dict(ctx, req) for req in ctx.session.scalars(query)]

@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from portal import __version__
-from portal.actions import lookup
 from portal.actions.registry import REGISTRY, action
 from portal.core.context import Context
 from portal.core.errors import NotFound
 from portal.core.licenses import license_list as all_licenses
-from portal.core.validation import boolean, default, optional, string, validate
+from portal.core.validation import boolean, default, optional, reference, string
 from portal.models import Dataset, Tag
 from portal.models.catalog import dataset_tag
 
@@ -43,10 +42,10 @@ def status_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@action(read_only=True)
+@action(read_only=True, schema={"name": [reference]})
 def help_show(ctx: Context, params: dict[str, Any]) -> str:
     """The documentation of an action. Params: name."""
-    name = lookup.required_id(params, "name")
+    name = params["name"]
     spec = REGISTRY.get(name)
     if spec is None:
         raise NotFound(f"Action not found: {name}")
@@ -63,17 +62,18 @@ def _public() -> Any:
     return (Dataset.state == "published") & Dataset.private.is_(False)
 
 
-@action(read_only=True)
+TAG_LIST_SCHEMA = {"query": [optional, string(100)], "all_fields": [default(False), boolean]}
+
+
+@action(read_only=True, schema=TAG_LIST_SCHEMA)
 def tag_list(ctx: Context, params: dict[str, Any]) -> list[Any]:
     """Tags in use on published entries. Params: query (substring), all_fields."""
-    clean = validate(params, {"query": [optional, string(100)],
-                              "all_fields": [default(False), boolean]})
     stmt = (select(Tag).join(dataset_tag, dataset_tag.c.tag_id == Tag.id)
             .join(Dataset, Dataset.id == dataset_tag.c.dataset_id).where(_public())
             .distinct().order_by(Tag.name))
-    if "query" in clean:
-        stmt = stmt.where(Tag.name.ilike(contains_pattern(clean["query"]), escape="\\"))
+    if "query" in params:
+        stmt = stmt.where(Tag.name.ilike(contains_pattern(params["query"]), escape="\\"))
     tags = list(ctx.session.scalars(stmt))
-    if clean["all_fields"]:
+    if params["all_fields"]:
         return [{"id": t.id, "name": t.name, "vocabulary_id": None} for t in tags]
     return [t.name for t in tags]

@@ -2,16 +2,23 @@
 
 A validator takes the value (or MISSING) and returns the cleaned value; it
 raises Invalid with a message, or StopChain to leave an optional field out.
+A validator that needs the caller's context (the portal's clock, its settings)
+is written `FromContext(lambda ctx: ...)`: `validate` makes it for each call, so
+schemas stay module-level dicts whose keys can be read without a context.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from portal.core.context import Context
 
 
 class _Missing:
@@ -22,7 +29,18 @@ class _Missing:
 MISSING: Any = _Missing()
 
 Validator = Callable[[Any], Any]
-Schema = Mapping[str, list[Validator]]
+
+
+@dataclass(frozen=True)
+class FromContext:
+    """A validator made for each call from the caller's context, e.g.
+    `FromContext(lambda ctx: default(ctx.today()))`: today by the portal's clock."""
+
+    make: Callable[[Context], Validator]
+
+
+Check = Validator | FromContext
+Schema = Mapping[str, Sequence[Check]]
 
 
 class Invalid(Exception):
@@ -47,6 +65,30 @@ def optional(value: Any) -> Any:
     if _empty(value):
         raise StopChain
     return value
+
+
+def if_given(value: Any) -> Any:
+    """Leave the key out when the caller did not send it (an update keeps what is stored);
+    a value sent, even an empty one, goes on through the chain."""
+    if value is MISSING:
+        raise StopChain
+    return value
+
+
+def as_given(value: Any) -> Any:
+    """A value the action checks itself (datastore records and filters, an upload, an SQL
+    statement): taken as sent, so the action's own messages name what is wrong."""
+    return value
+
+
+def reference(value: Any) -> str:
+    """The id or name of a record to find: required, a string (or a number), stripped.
+    A reference that names nothing is the action's 404, not a validation error."""
+    if value is MISSING or value is None or value == "":
+        raise Invalid("Missing value")
+    if not isinstance(value, str | int):
+        raise Invalid("Must be a string")
+    return str(value).strip()
 
 
 def default(fallback: Any) -> Validator:
@@ -196,8 +238,11 @@ def list_of_strings(max_length: int = 1000) -> Validator:
     return check
 
 
-def validate(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
-    """Run every chain; collect all field errors before raising one ValidationError."""
+def validate(data: Mapping[str, Any], schema: Schema,
+             ctx: Context | None = None) -> dict[str, Any]:
+    """Run every chain; collect all field errors before raising one ValidationError.
+
+    `ctx` makes the schema's FromContext validators; a schema with one needs it."""
     if not isinstance(data, Mapping):
         raise ValidationError({"__body": ["The request body must be a JSON object"]})
     clean: dict[str, Any] = {}
@@ -205,8 +250,13 @@ def validate(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
     for key, chain in schema.items():
         value = data.get(key, MISSING)
         try:
-            for validator in chain:
-                value = validator(value)
+            for check in chain:
+                if isinstance(check, FromContext):
+                    if ctx is None:
+                        raise TypeError(f"validating {key} needs the caller's context")
+                    value = check.make(ctx)(value)
+                else:
+                    value = check(value)
         except StopChain:
             continue
         except Invalid as exc:

@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from portal.actions.permissions import RULES, anyone
 from portal.actions.registry import ActionSpec
 from portal.actions.resources import store_upload
 from portal.core.context import Context
 from portal.core.errors import ValidationError
+from portal.core.validation import as_given
 from portal.models import Organization, Resource
 from portal.services import Portal
 from tests.resources.conftest import Shelf, blob_files, upload
@@ -38,9 +40,12 @@ def resource_count(portal: Portal) -> int:
         return session.scalar(select(func.count()).select_from(Resource)) or 0
 
 
-def add_action(portal: Portal, name: str, func: Any) -> None:
-    """An action for this portal only (the shared registry is left alone)."""
-    portal.actions = {**portal.actions, name: ActionSpec(name, func, False, "test action")}
+def add_action(portal: Portal, name: str, func: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An action for this portal only (the shared registry is left alone), open to anyone
+    (a rule in the one table, for this test only), taking an upload."""
+    monkeypatch.setitem(RULES, name, anyone)
+    portal.actions = {**portal.actions, name: ActionSpec(name, func, False, "test action",
+                                                         schema={"upload": [as_given]})}
 
 
 def failing_package(shelf: Shelf, name: str, data: bytes = DATA) -> None:
@@ -60,7 +65,8 @@ def test_validation_error_after_the_file_was_stored_leaves_no_file(shelf: Shelf)
     assert blob_files(shelf.portal) == []
 
 
-def test_database_error_after_the_file_was_stored_leaves_no_file(shelf: Shelf) -> None:
+def test_database_error_after_the_file_was_stored_leaves_no_file(
+        shelf: Shelf, monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.exc import IntegrityError
 
     def store_then_fail(ctx: Context, params: dict[str, Any]) -> None:
@@ -68,7 +74,7 @@ def test_database_error_after_the_file_was_stored_leaves_no_file(shelf: Shelf) -
         ctx.session.add(Organization(name="stats", title="重名"))  # the name is taken
         ctx.session.flush()
 
-    add_action(shelf.portal, "store_then_fail", store_then_fail)
+    add_action(shelf.portal, "store_then_fail", store_then_fail, monkeypatch)
     with pytest.raises(IntegrityError):
         shelf.call("store_then_fail", {"upload": upload("x.csv", DATA)})
     assert blob_files(shelf.portal) == []
@@ -89,9 +95,10 @@ def test_earlier_versions_keep_their_blobs(shelf: Shelf) -> None:
     assert blob_path(SHA) in blob_files(shelf.portal)
 
 
-def test_a_committed_call_that_left_a_blob_unreferenced_removes_it(shelf: Shelf) -> None:
+def test_a_committed_call_that_left_a_blob_unreferenced_removes_it(
+        shelf: Shelf, monkeypatch: pytest.MonkeyPatch) -> None:
     add_action(shelf.portal, "store_only",
-               lambda ctx, params: store_upload(ctx, params["upload"])[0])
+               lambda ctx, params: store_upload(ctx, params["upload"])[0], monkeypatch)
     sha = shelf.call("store_only", {"upload": upload("x.csv", DATA)})
     assert sha == SHA
     assert blob_files(shelf.portal) == []
@@ -137,8 +144,8 @@ def test_a_concurrent_upload_of_the_same_file_is_not_removed_under_it(
         return res.id
 
     monkeypatch.setattr(blob_gc, "remove_unreferenced", remove_after_c_stored)
-    add_action(shelf.portal, "store_then_refuse", store_then_refuse)
-    add_action(shelf.portal, "store_then_commit", store_then_commit)
+    add_action(shelf.portal, "store_then_refuse", store_then_refuse, monkeypatch)
+    add_action(shelf.portal, "store_then_commit", store_then_commit, monkeypatch)
 
     def run_f() -> None:
         try:
