@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from flask_babel import Babel, get_locale
 
 from portal import i18n
-from portal.web.support import errors, labels, locale
+from portal.web.support import catalog, errors, labels, locale
 from portal.web.support.filters import FILTERS
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ def init_web(app: Flask, theme: Path) -> None:
     app.before_request(locale.remember_choice)
     app.context_processor(_site_context)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(label=labels.label, lang_url=locale.lang_url)
+    app.jinja_env.globals.update(label=labels.label, lang_url=locale.lang_url,
+                                 catalog_facts=catalog.FACTS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     for module in (home, datasets, downloads, dataset_zip, dumps, organizations, groups):

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from portal.core.catalog_elements import SHOWN
 from portal.core.context import SYSTEM, Caller
 from portal.models import Dataset
 from portal.services import Portal
 from tests.conftest import Accounts, org_params
 from tests.web.signin import csrf_of, post_form, sign_in
+from tests.web.test_translations import catalog_messages
 
 PEOPLE_CSV = "姓名,手机号码\n张伟,13812345678\n王芳,13987654321\n李娜,15011112222\n".encode()
 
@@ -291,6 +293,17 @@ def test_the_review_shows_the_catalog_and_the_desensitization_report(
     assert "手机号码" in html and "138****5678" in html and "张*" in html
     assert "13812345678" not in html  # never a raw value
     assert "没有阻止发布的问题。" in html and "审核通过并发布" in html
+
+
+def test_the_review_lists_the_shown_elements_then_summary_tags_and_licence(
+        signed_in: Any, portal: Portal) -> None:
+    zh = catalog_messages()
+    review_id = submitted(signed_in("edu-editor"), portal)
+    html = signed_in("bureau").get(f"/console/review/{review_id}").get_data(as_text=True)
+    section = html.split('id="catalog-title"', 1)[1].split("</dl>", 1)[0]
+    rows = re.findall(r"<dt>([^<]+)</dt>", section)
+    assert rows == [zh[e.heading] for e in SHOWN] + [zh["Summary"], zh["Tags"], zh["Licence"]]
+    assert "2023-09-01 — 2024-07-01" in section and "<li>承诺书</li>" in section
 
 
 def test_the_bureau_approves_and_the_public_can_download(signed_in: Any, client: Client,

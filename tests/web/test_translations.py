@@ -20,7 +20,10 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 def extracted() -> set[str]:
     found: set[str] = set()
     sources = [(PROJECT_ROOT / "portal" / "web", [("**.py", "python")]),
-               (THEME / "templates", [("**.html", "jinja2")])]
+               (THEME / "templates", [("**.html", "jinja2")]),
+               # as themes/default/babel.cfg says: the element table's own extractor
+               (PROJECT_ROOT / "portal" / "core",
+                [("catalog_elements.py", "portal.web.support.catalog.extract")])]
     for folder, method_map in sources:
         for _file, _line, message, _comments, _context in extract_from_dir(
                 folder, method_map, keywords=KEYWORDS):

@@ -1,10 +1,12 @@
 """The catalog-entry form: its fields, and the conversions form <-> action params.
 
-Every national catalog element of portal/actions/package_schema.py has a field
-here; the browser checks what HTML can say (required, pattern, maxlength) and
-package_create / package_patch check the rest, their messages shown beside the
-fields. Data items are numbered rows (data_items-3-name ...) so the editor works
-without script; a little inline script only adds and removes rows.
+The fields are the catalog-element table's (portal/core/catalog_elements.py FORM):
+each fieldset with its elements, their widget, maxlength, pattern and coded values,
+their English label and hint translated when the page is drawn. The browser checks
+what HTML can say (required, pattern, maxlength) and package_create /
+package_patch check the rest, their messages shown beside the fields. Data items
+are numbered rows (data_items-3-name ...) so the editor works without script; a
+little inline script only adds and removes rows.
 """
 
 from __future__ import annotations
@@ -18,19 +20,19 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from portal.core.catalog_elements import FORM, Element
 from portal.core.catalog_validators import DATA_ITEM_TYPES
-
-# The same rules as package_schema's slug and resource_code (the HTML attribute's
-# dialect: anchored by the browser, "/" and "-" escaped for the v flag).
-NAME_PATTERN = r"[a-z0-9_\-]{2,100}"
-RESOURCE_CODE_PATTERN = r"[0-9A-Za-z][0-9A-Za-z\/._\-]{0,63}"
+from portal.core.errors import ValidationError
+from portal.core.validation import validate
 
 
 @dataclass(frozen=True)
 class Field:
+    """One input of the form, made from a catalog element."""
+
     name: str
     label: LazyString
-    kind: str = "text"  # text, textarea, select, date, tags, lines, org, licence, items
+    kind: str  # the element's widget: text, textarea, select, date, tags, lines, org, ...
     required: bool = False
     maxlength: int | None = None
     pattern: str | None = None
@@ -38,61 +40,36 @@ class Field:
     hint: LazyString | None = None
 
 
+def preset(element: Element) -> str:
+    """The code a select starts at on a new entry: the value the schema gives the
+    element when none is sent (share method api, grading general, licence notspecified)."""
+    if element.widget not in ("select", "licence"):
+        return ""
+    try:
+        value = validate({}, {element.key: list(element.validators)}).get(element.key)
+    except ValidationError:  # a required element has no default
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def field(element: Element) -> Field:
+    assert element.widget is not None
+    # A coded value with a default is always one of its codes: its select offers no
+    # empty choice. The licence list keeps one ("—" is saved as not specified).
+    required = element.required or (element.widget == "select" and bool(preset(element)))
+    return Field(element.key, _l(element.label), element.widget, required=required,
+                 maxlength=element.maxlength, pattern=element.pattern, choices=element.choices,
+                 hint=_l(element.hint) if element.hint else None)
+
+
 FIELDSETS: list[tuple[LazyString, list[Field]]] = [
-    (_l("Basic information"), [
-        Field("title", _l("Resource name"), required=True, maxlength=300),
-        Field("name", _l("Name"), required=True, maxlength=100, pattern=NAME_PATTERN,
-              hint=_l("Part of the address /dataset/…: 2–100 lowercase letters (a-z), "
-                      "digits, “-” or “_”.")),
-        Field("notes", _l("Summary"), kind="textarea", required=True, maxlength=20_000),
-        Field("owner_org", _l("Provider"), kind="org", required=True),
-        Field("resource_code", _l("Resource code"), required=True, maxlength=64,
-              pattern=RESOURCE_CODE_PATTERN,
-              hint=_l("Letters, digits, “/”, “.”, “_” or “-”, e.g. 341324-JY-0001.")),
-        Field("classification", _l("Classification"), kind="select", required=True,
-              choices="classification"),
-        Field("category_path", _l("Category"), maxlength=200,
-              hint=_l("Class / item / subitem, separated by “/”.")),
-        Field("tags", _l("Tags"), kind="tags", hint=_l("Separate tags with commas.")),
-        Field("license_id", _l("Licence"), kind="licence"),
-    ]),
-    (_l("Content"), [
-        Field("data_items", _l("Data items"), kind="items"),
-        Field("format", _l("Data format"), maxlength=100, hint=_l("e.g. CSV, XLSX, API")),
-        Field("update_period", _l("Update period"), kind="select", required=True,
-              choices="update_period"),
-        Field("grading", _l("Grading"), kind="select", required=True, choices="grading",
-              hint=_l("Core data is never opened.")),
-        Field("issued", _l("Issued"), kind="date"),
-        Field("spatial", _l("Spatial coverage"), maxlength=5000),
-        Field("temporal_start", _l("Coverage starts"), kind="date"),
-        Field("temporal_end", _l("Coverage ends"), kind="date"),
-    ]),
-    (_l("Sharing between departments"), [
-        Field("share_type", _l("Share type"), kind="select", required=True,
-              choices="share_type"),
-        Field("share_condition", _l("Share condition"), kind="textarea", maxlength=5000,
-              hint=_l("Required for conditional sharing.")),
-        Field("share_method", _l("Share method"), kind="select", required=True,
-              choices="share_method"),
-        Field("legal_basis", _l("Legal basis"), kind="textarea", maxlength=5000,
-              hint=_l("Required unless shared unconditionally (Art. 25).")),
-    ]),
-    (_l("Opening to the public"), [
-        Field("open_type", _l("Open type"), kind="select", required=True, choices="open_type"),
-        Field("open_condition", _l("Open condition"), kind="textarea", maxlength=5000,
-              hint=_l("Required for conditional opening.")),
-        Field("use_requirements", _l("Use requirements"), kind="textarea", maxlength=5000),
-        Field("required_materials", _l("Required materials"), kind="lines",
-              hint=_l("One per line.")),
-    ]),
-]
+    (_l(legend), [field(e) for e in elements]) for legend, elements in FORM]
 
 FIELDS: dict[str, Field] = {f.name: f for _legend, fields in FIELDSETS for f in fields}
 # Sent as typed; the others are converted below.
 PLAIN = tuple(name for name, f in FIELDS.items()
               if f.kind in ("text", "textarea", "select", "date", "org", "licence"))
-DEFAULTS = {"share_method": "api", "grading": "general", "license_id": "notspecified"}
+DEFAULTS = {e.key: preset(e) for _legend, elements in FORM for e in elements if preset(e)}
 
 ITEM_KEY = re.compile(
     r"^data_items-(\d{1,4})-(name|type|description|personal|public_by_law|legal_basis)$")
