@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from portal.actions.permissions import RULES
-from portal.core.context import SYSTEM
+from portal.actions.permissions import CALLER_ONLY, OPEN_TO_ANONYMOUS, RULES, Target
+from portal.core.context import SYSTEM, Caller
 from portal.core.errors import NotAuthorized
 from portal.services import load_actions
 from tests.actions.conftest import PERSONAS, World
@@ -476,6 +476,37 @@ def test_who_may_read_an_entry_s_table_through_sql(world: World, sql_portal: Any
 
 def test_every_registered_action_has_a_rule_and_every_rule_an_action() -> None:
     assert set(RULES) == set(load_actions())
+
+
+def _targets() -> list[Target]:
+    """Targets of every kind, the most open of each: a published public entry, a public
+    request, an organization, a user, organizations of a share request or a grant."""
+    from portal.models import DataRequest, Dataset
+
+    entry = Dataset(state="published", private=False, owner_org="edu")
+    request = DataRequest(public=True, requester_id="someone", routed_to="edu")
+    return [Target(), Target(organization_id="edu"), Target(dataset=entry),
+            Target(user_id="someone"), Target(data_request=request),
+            Target(organization_ids=("edu", "health")),
+            Target(user_id="someone", organization_ids=("edu",))]
+
+
+def test_the_rules_the_registry_decides_before_the_body_are_the_right_ones() -> None:
+    """check_caller refuses an anonymous caller of every rule outside OPEN_TO_ANONYMOUS,
+    and decides CALLER_ONLY rules with no target: both must hold for every target."""
+    targets = _targets()
+    rules = set(RULES.values())
+    for rule in rules - OPEN_TO_ANONYMOUS:
+        assert not any(rule(None, t) for t in targets), rule.__name__
+    for rule in OPEN_TO_ANONYMOUS:
+        assert any(rule(None, t) for t in targets), rule.__name__  # the set is no wider
+    callers = [None, Caller(id="someone", name="someone"),
+               Caller(id="staff", name="staff", roles={"edu": "admin"}),
+               Caller(id="boss", name="boss", sysadmin=True)]
+    for rule in CALLER_ONLY:
+        for caller in callers:
+            assert len({rule(caller, t) for t in targets}) == 1, (rule.__name__, caller)
+    assert rules >= CALLER_ONLY | OPEN_TO_ANONYMOUS
 
 
 def test_every_rule_is_tried_by_a_test_here() -> None:
