@@ -1,5 +1,6 @@
 """Documentation is part of the product: every action, setting and CLI command has an entry."""
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -16,6 +17,43 @@ def test_every_action_is_documented():
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     missing = [name for name in load_actions() if f"### {name}\n" not in text]
     assert missing == []
+
+
+HEADING = re.compile(r"^(#{1,3}) (.+)$", re.MULTILINE)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _sections(text: str) -> dict[str, str]:
+    """Each heading's text up to the next heading, by heading and by anchor ('#...')."""
+    found = list(HEADING.finditer(text))
+    sections: dict[str, str] = {}
+    for here, after in zip(found, [*found[1:], None], strict=True):
+        body = text[here.end():after.start() if after else len(text)]
+        sections[here.group(2).strip()] = sections["#" + _anchor(here.group(2))] = body
+    return sections
+
+
+def test_every_parameter_of_every_action_is_documented() -> None:
+    """Each key of an action's declared schema is written `key` in its `### name` section,
+    or in a section that one links to (package_create: the catalog entry dict)."""
+    sections = _sections((DOCS / "api.md").read_text(encoding="utf-8"))
+    missing: list[str] = []
+    for name, spec in load_actions().items():
+        own = sections.get(name, "")
+        linked = [sections.get(a, "") for a in re.findall(r"\]\((#[^)]+)\)", own)]
+        text = "\n".join([own, *linked])
+        missing += [f"{name}: {key}" for key in spec.schema if f"`{key}`" not in text]
+    assert missing == []
+
+
+def test_links_between_sections_of_the_api_docs_lead_somewhere() -> None:
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    sections = _sections(text)
+    assert [a for a in re.findall(r"\]\((#[^)]+)\)", text) if a not in sections] == []
 
 
 def test_every_action_has_a_docstring_for_help_show():
