@@ -67,7 +67,7 @@ class Element:
     fieldset: str | None = None
     maxlength: int | None = None
     pattern: str | None = None
-    choices: str | None = None  # the kind of coded value (portal/web/labels.py's MAPS)
+    choices: str | None = None  # the kind of coded value (portal/web/support/labels.py's MAPS)
     hint: str = ""
     # The public page's element table: text, label (a coded value), list, organization,
     # period (with the next element as its end); None: not in the table.
