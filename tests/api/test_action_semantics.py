@@ -238,3 +238,16 @@ def test_group_update_renames_and_patch_keeps_what_is_not_given(portal, sysadmin
                                            "title": "教育文化"}, user=sysadmin)
     assert (updated["name"], updated["description"]) == ("edu-culture", "")
     assert portal.call("group_list", {}) == ["edu-culture"]
+
+
+def test_the_datastore_actions_take_the_resource_as_resource_id_or_id(site: Site) -> None:
+    """CKAN clients send either key; datastore_info's own is id."""
+    rid = make_entry(site, resources=1)["resources"][0]["id"]
+    call(site, "datastore_create", {"id": rid, "fields": [{"id": "n", "type": "integer"}],
+                                    "records": [{"n": 1}]})
+    call(site, "datastore_upsert", {"id": rid, "records": [{"n": 2}], "method": "insert"})
+    for key in ("id", "resource_id"):
+        assert call(site, "datastore_info", {key: rid})["meta"]["count"] == 2
+        assert call(site, "datastore_search", {key: rid})["total"] == 2
+    status, body = site.api.post("datastore_info", {}, token=site.admin)
+    assert status == 409 and body["error"]["id"] == ["Missing value"]
