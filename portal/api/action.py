@@ -83,6 +83,9 @@ def _params() -> dict[str, Any]:
         body = json.loads(raw)
     except ValueError as exc:
         raise BadRequest(f"JSON Error: the body could not be read as JSON ({exc})") from None
+    except RecursionError:
+        # The parser recurses once per level: past ~1000 it gives up; no action needs that.
+        raise BadRequest("JSON Error: the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("JSON Error: the body must be a JSON object")
     return body
