@@ -140,13 +140,12 @@ def table_refusal(ctx: Context, access: FileAccess, res: Resource) -> str | None
     if not per_recipient(access, res.dataset):
         return None
     if res.url_type != "upload":
-        from portal.datastore.gated import gated_marker
-        from portal.gate import target_for
+        from portal.gate import gated_marker, target_for
 
         table, target = res.datastore, target_for(res.dataset.open_type)
         if table is not None and target is not None \
                 and table.source_sha256 == gated_marker(target):
-            return None  # rows the gate allowed as written (gated.py): nothing was treated
+            return None  # rows the gate allowed as written (datastore_gate.py): nothing was treated
         return PER_RECIPIENT
     reference = ctx.portal.gate.reference(ctx.session, res)
     if reference is not None and reference.decision == "allowed" \

@@ -69,12 +69,20 @@ log = logging.getLogger(__name__)
 OPEN_TARGETS = {"unconditional": "unconditional-open", "conditional": "conditional-open"}
 SECRET_ENV = "SHUYUAN_DESENSITIZE_SECRET"
 JOB_PREFIX = "gate:"
+# A datastore table whose API-written rows the gate allowed: "gate:" + the target.
+GATED_PREFIX = "gate:"
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 STALE_WORK_SECONDS = 3600.0
 
 
 def target_for(open_type: str) -> str | None:
     return OPEN_TARGETS.get(open_type)
+
+
+def gated_marker(target: str) -> str:
+    """What a datastore table is made from once the gate allowed its rows, written through
+    the API, for `target` (DatastoreTable.source_sha256; portal/actions/datastore_gate.py)."""
+    return f"{GATED_PREFIX}{target}"
 
 
 @functools.cache

@@ -161,6 +161,21 @@ def test_no_import_cycle_spans_two_folders() -> None:
     assert not spanning, "\n".join(" <-> ".join(cycle) for cycle in spanning)
 
 
+# The storage engines below the catalog: besides core, models and db, only settings,
+# the job queue's Cancelled and the shared table reader.
+ENGINE_IMPORTS = ("portal.core", "portal.models", "portal.db", "portal.settings", "portal.jobs",
+                  "desensitize.tables")
+
+
+@pytest.mark.parametrize("engine", ["portal.search", "portal.datastore"])
+def test_the_search_and_the_datastore_import_no_catalog_glue(engine: str) -> None:
+    wrong = sorted(f"{module}:{WHERE[module, target]} imports {target}"
+                   for module in MODULES if _under(module, (engine,))
+                   for target in GRAPH[module]
+                   if not _under(target, (engine, *ENGINE_IMPORTS)))
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_core_imports_only_itself_and_the_models() -> None:
     wrong = sorted(f"{module} imports {target}" for module in MODULES
                    if _under(module, ("portal.core",))

@@ -8,7 +8,7 @@ the catalog (DatastoreTable). A write changes the datastore in its own
 transaction, committed after the catalog's changes and the audit entry have
 been flushed, so a refused catalog change leaves the rows untouched.
 
-No path around the desensitization gate (portal/datastore/gated.py): rows written
+No path around the desensitization gate (portal/actions/datastore_gate.py): rows written
 into an open entry (unconditional or conditional, pending or published) are checked
 by the gate, the whole table after the write, and refused unless it allows them as
 they are; the table of an uploaded file in such an entry is not written through the
@@ -30,16 +30,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from portal import access, audit
-from portal.actions import lookup
+from portal.actions import datastore_gate, lookup
 from portal.actions.permissions import Target, authorize, is_authorized
 from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.core.validation import as_given
-from portal.datastore import TableMeta, gated, search, sql, write
+from portal.datastore import TableMeta, search, sql, write
 from portal.datastore.backends import QueryTimeout
 from portal.datastore.names import ID_FIELD
-from portal.gate import target_for
+from portal.gate import gated_marker, target_for
 from portal.models import DatastoreTable, Resource
 from portal.models.base import utcnow
 
@@ -96,7 +96,7 @@ def _public_table(res: Resource) -> bool:
     if res.url_type == "upload":
         return bool(res.released_sha256) and table.source_sha256 == res.released_sha256
     target = target_for(res.dataset.open_type)
-    return target is not None and table.source_sha256 == gated.gated_marker(target)
+    return target is not None and table.source_sha256 == gated_marker(target)
 
 
 def _in_scope(params: dict[str, Any], scope: tuple[str, ...]) -> dict[str, Any]:
@@ -232,11 +232,11 @@ def _database_refusals(key: str) -> Iterator[None]:
 
 
 def _gate_target(res: Resource) -> str | None:
-    """The open class rows written into `res`'s table are checked for (gated.py), or None.
+    """The open class rows written into `res`'s table are checked for (datastore_gate.py), or None.
     The table of an uploaded file of an open entry is made from the released file: it is
     not written through the API."""
     ds = res.dataset
-    target = gated.gate_target(ds)
+    target = datastore_gate.gate_target(ds)
     if target is not None and res.url_type == "upload":
         raise ValidationError({"resource_id": [
             f"This entry is open ({ds.open_type}) and this table is made from the file the "
@@ -248,18 +248,18 @@ def _gate_target(res: Resource) -> str | None:
 
 def _gate(ctx: Context, db: Any, res: Resource, meta: TableMeta, target: str | None) -> str:
     """After rows changed: the gate's check (refusing the write) for an open entry, and
-    what the table is now made from (gated.py)."""
+    what the table is now made from (datastore_gate.py)."""
     if target is None:
-        return gated.API_UNCHECKED
-    gated.check_table(ctx.portal, db, meta, res.dataset, target)
-    return gated.gated_marker(target)
+        return datastore_gate.API_UNCHECKED
+    datastore_gate.check_table(ctx.portal, db, meta, res.dataset, target)
+    return gated_marker(target)
 
 
 def _record(ctx: Context, res: Resource, meta: TableMeta, count: int,
             infos: dict[str, dict[str, str]] | None = None,
             source: str | None = None) -> list[dict[str, Any]]:
     """Bring the catalog's DatastoreTable (status, dictionary, count) up to date; `source`:
-    what the table is made from now, when rows changed (gated.py)."""
+    what the table is made from now, when rows changed (datastore_gate.py)."""
     table = res.datastore or DatastoreTable(resource_id=res.id, fields=[], message="")
     if source is not None:
         table.source_sha256 = source
@@ -325,7 +325,7 @@ def datastore_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         table = res.datastore
         source = None
         if not dictionary_only or (target is not None and (
-                table is None or table.source_sha256 != gated.gated_marker(target))):
+                table is None or table.source_sha256 != gated_marker(target))):
             # A dictionary edit of an open entry's table the gate has not allowed (yet)
             # asks the gate about it as it stands.
             source = _gate(ctx, db, res, meta, target)

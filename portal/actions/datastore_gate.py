@@ -16,8 +16,8 @@ an equivalence class smaller than k.
 
 The catalog's `DatastoreTable.source_sha256` says what a table was made from: the
 sha256 of a file (loads), API_UNCHECKED for rows written through the API without
-the gate (an entry that was not open then), or `gated_marker(target)` once the gate
-allowed the table for that class. The public reads a table of an open entry only when
+the gate (an entry that was not open then), or `gated_marker(target)` (portal/gate.py)
+once the gate allowed the table for that class. The public reads a table of an open entry only when
 it is made from the released file, or when the gate allowed it for the entry's class
 (portal/actions/datastore.py `_readable`).
 """
@@ -39,13 +39,8 @@ if TYPE_CHECKING:
     from portal.models import Dataset
 
 API_UNCHECKED = "api"
-GATED_PREFIX = "gate:"
 # States in which an open entry's data is (or is about to be) the public's.
 GATED_STATES = ("published", "pending")
-
-
-def gated_marker(target: str) -> str:
-    return f"{GATED_PREFIX}{target}"
 
 
 def gate_target(ds: Dataset) -> str | None:
