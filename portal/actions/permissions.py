@@ -330,7 +330,7 @@ def is_authorized(ctx: Context, target: Target | None = None, action: str | None
 
 
 def _grant_scope(ctx: Context, target: Target | None, name: str) -> None:
-    """A grant token reads its grant's datasets only (portal.grants), whatever the rule."""
+    """A grant token reads its grant's datasets only (portal.access), whatever the rule."""
     if ctx.user is not None and ctx.user.grant_id is not None:
         dataset = target.dataset if target else None
         check_grant_caller(ctx.session, ctx.user, name, ctx.today(),
