@@ -65,3 +65,15 @@ class SearchError(ActionError):
 
     ckan_type = "Search Error"
     status = 503
+
+
+class TooManyRequests(ActionError):
+    """The portal is busy with as many such calls as it runs at once: try again later
+    (`retry_after` seconds, sent as the Retry-After header)."""
+
+    ckan_type = "Too Many Requests"
+    status = 429
+
+    def __init__(self, message: str = "", retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -86,6 +86,8 @@ def page_status(error: ActionError) -> int:
         return 404
     if isinstance(error, NotAuthorized):
         return 403
+    if error.status == 429:
+        return 429  # busy (TooManyRequests): the visitor may try again
     if isinstance(error, ValidationError) or error.status == 400:
         return 400  # a parameter the visitor sent (a query string, a form) cannot be used
     return 500
