@@ -50,6 +50,26 @@ RAW = "raw"
 RELEASED = "released"
 
 
+class HiddenEntry(NotAuthorized):
+    """A refusal about a catalog entry the caller may not see at all (another
+    department's draft, a private or deleted entry). Raised as a NotAuthorized, so the
+    logic layer treats it as any refusal; the registry then gives it `missing`, the
+    NotFound the action gives for an id that names nothing (portal/actions/hidden.py),
+    and the API answers with that one's status and body, as the pages answer 404: the
+    names and ids of hidden entries cannot be probed."""
+
+    missing: NotFound | None = None
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return self.missing.status if self.missing is not None else NotAuthorized.status
+
+    def as_error_dict(self) -> dict[str, object]:
+        if self.missing is not None:
+            return self.missing.as_error_dict()
+        return super().as_error_dict()
+
+
 @dataclass(frozen=True)
 class FileAccess:
     file: str | None  # RAW, RELEASED or None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.access import check_grant_caller
+from portal.access import HiddenEntry, check_grant_caller
 from portal.core.context import Caller, Context
 from portal.core.errors import NotAuthorized
 from portal.models import DataRequest, Dataset
@@ -342,4 +342,8 @@ def authorize(ctx: Context, target: Target | None = None, action: str | None = N
     rule = RULES[name]
     _grant_scope(ctx, target, name)
     if not rule(ctx.user, target or Target()):
-        raise _refusal(ctx, name, rule)
+        refusal = _refusal(ctx, name, rule)
+        if target is not None and target.dataset is not None and not dataset_visible(
+                ctx.user, target):
+            raise HiddenEntry(refusal.message)  # answered as a missing entry by the API
+        raise refusal

@@ -14,7 +14,9 @@ access first):
    (signed_in, sysadmin) refuses, gets NotAuthorized (403) before the body is read;
 2. the body, against the declared schema (ValidationError, 409, naming each field);
 3. the action, given the validated params: it loads its target and calls
-   `authorize(ctx, Target(...))` for the rules that depend on it.
+   `authorize(ctx, Target(...))` for the rules that depend on it. A refusal about an
+   entry the caller may not see at all (HiddenEntry) is given the NotFound of a
+   missing entry, which the API answers (portal/actions/hidden.py).
 
 The rule of each action is written in one table, permissions.RULES, by name.
 """
@@ -25,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.access import HiddenEntry
+from portal.actions.hidden import as_missing
 from portal.actions.permissions import check_caller
 from portal.core.context import Context
 from portal.core.validation import Schema, validate
@@ -69,4 +73,8 @@ def run_action(spec: ActionSpec, ctx: Context, params: Mapping[str, Any] | None)
     clean = validate(given, spec.schema, ctx)
     if spec.other_keys:
         clean = {**{k: v for k, v in given.items() if k not in spec.schema}, **clean}
-    return spec.func(ctx, clean)
+    try:
+        return spec.func(ctx, clean)
+    except HiddenEntry as refusal:  # the API answers it as the missing entry's 404
+        refusal.missing = as_missing(spec.name, clean)
+        raise
