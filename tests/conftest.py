@@ -1,8 +1,11 @@
 """Shared fixtures. The database is real: SQLite by default, or a throwaway
 PostgreSQL cluster when SHUYUAN_TEST_DATABASE=postgresql (`make test` runs both).
 
-The schema is built once per run by the Alembic migrations; each test starts
-from empty tables.
+The schema is built once per run by the Alembic migrations. A test module's tests share
+one Portal, built on empty tables, and each test runs inside a transaction rolled back
+at its end (tests/support/shared_portal.py). Tests marked `fresh_portal` (whole folders
+and modules listed in FRESH_PORTAL below, and any test that asks for `settings`, a live
+server or a second database) get a Portal of their own on emptied tables instead.
 """
 
 from __future__ import annotations
@@ -14,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from portal.app import create_app
 from portal.core.context import SYSTEM, Caller
 from portal.db import upgrade
-from portal.models import Base
 from portal.services import Portal
 from portal.settings import Settings, instance_settings
 from tests.support.gate import settle_gate_calls
+from tests.support.passwords import fast_password_hashes
 from tests.support.pgcluster import PgCluster, free_port
+from tests.support.shared_portal import SharedPortal, empty_tables
 
 pytest_plugins = ["tests.support.clock"]  # the `clock` fixture: the portal's clock, set by tests
 
@@ -39,6 +42,13 @@ def _gate_settled() -> Iterator[None]:
     """Calls return once the desensitization gate jobs they queued have run (see
     tests/support/gate.py); tests of the job itself opt out per portal."""
     with settle_gate_calls():
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashes() -> Iterator[None]:
+    """Users get one-round PBKDF2 hashes instead of scrypt's 0.1 s (tests/support/passwords.py)."""
+    with fast_password_hashes():
         yield
 
 
@@ -59,14 +69,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
     return url
 
 
-def empty_tables(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"),
-                     {"h": "0" * 64})
-    engine.dispose()
+__all__ = ["empty_tables"]  # imported from here by the folders' fixtures
 
 
 def make_settings(var_dir: Path, database_url: str, site_url: str = "http://127.0.0.1:5000",
@@ -74,21 +77,99 @@ def make_settings(var_dir: Path, database_url: str, site_url: str = "http://127.
     return instance_settings(var_dir, database_url, site_url, **sections)
 
 
+# --- the portal: one per module, or one per test ----------------------------------------
+
+# Tests that get a Portal of their own (marker `fresh_portal`), by folder or module: they
+# run the CLI or a second Portal over what the test wrote (which sees only committed
+# rows), restart a portal, stop its job queue, rebuild the index in worker processes,
+# edit the database behind the portal's back, or write from several threads at once.
+# A single test elsewhere says `@pytest.mark.fresh_portal` itself.
+FRESH_PORTAL = (
+    "tests/browser/",
+    "tests/cli/",
+    "tests/audit/test_audit_chain.py",
+    "tests/changes/test_cli.py",
+    "tests/datastore/test_upload_and_cli.py",
+    "tests/notifications/test_cli.py",
+    "tests/publication/test_gate_job.py",
+    "tests/resources/test_upload_cleanup.py",
+    "tests/search/test_consistency.py",
+)
+# Fixtures that make portals or databases of their own next to the test's.
+FRESH_FIXTURES = {"settings", "live_server_factory", "second_database_url"}
+
+
+def _overrides_settings(item: pytest.Item) -> bool:
+    """Whether a folder or module replaces the `settings` fixture (the module's shared
+    portal would not be built from it: `portal_config` is the way to shared settings)."""
+    try:
+        defs = item.session._fixturemanager.getfixturedefs("settings", item)
+    except Exception:  # a pytest whose internals moved: play safe
+        return True
+    return bool(defs) and defs[-1].baseid != _ROOT_BASEID
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(config.rootpath)
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "portal" not in names and "app" not in names:
+            continue
+        path = Path(str(item.path))
+        path_name = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
+        if (path_name.startswith(FRESH_PORTAL) or names & FRESH_FIXTURES
+                or _overrides_settings(item)):
+            item.add_marker(pytest.mark.fresh_portal)
+
+
+@pytest.fixture(scope="module")
+def portal_config() -> dict[str, dict[str, Any]]:
+    """Settings sections the module's portals get on top of the defaults; a folder or a
+    module overrides this fixture (rather than `settings`) to keep the shared portal."""
+    return {}
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str,
+             portal_config: dict[str, dict[str, Any]]) -> Settings:
+    """Settings of a portal of the test's own, on emptied tables."""
     empty_tables(database_url)
-    return make_settings(tmp_path / "var", database_url)
+    return make_settings(tmp_path / "var", database_url, **portal_config)
+
+
+_ROOT_BASEID = "tests"  # the node id of this conftest's folder: its fixtures' baseid
+
+
+@pytest.fixture(scope="module")
+def shared_portal(database_url: str, portal_config: dict[str, dict[str, Any]],
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedPortal]:
+    shared = SharedPortal(make_settings(tmp_path_factory.mktemp("portal") / "var",
+                                        database_url, **portal_config))
+    yield shared
+    shared.close()
+
+
+def _fresh(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("fresh_portal") is not None
 
 
 @pytest.fixture
-def portal(settings: Settings) -> Iterator[Portal]:
-    p = Portal(settings)
-    yield p
-    p.dispose()
+def portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    if _fresh(request):
+        p = Portal(request.getfixturevalue("settings"))
+        yield p
+        p.dispose()
+        return
+    shared: SharedPortal = request.getfixturevalue("shared_portal")
+    with shared.test() as p:
+        yield p
 
 
 @pytest.fixture
 def app(portal: Portal) -> Any:
+    shared = SharedPortal.of(portal)
+    if shared is not None:
+        return shared.app()
     flask_app = create_app(portal)
     flask_app.config["TESTING"] = True
     return flask_app

@@ -7,7 +7,6 @@ the portal's background queue and `Shelf.upload` waits for it.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +14,12 @@ import pytest
 from portal.actions.resources import Upload
 from portal.core.context import SYSTEM
 from portal.services import Portal
-from portal.settings import Settings
-from tests.conftest import empty_tables, make_settings, org_params, package_params
+from tests.conftest import org_params, package_params
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    empty_tables(database_url)
-    return make_settings(tmp_path / "var", database_url,
-                         datastore={"sql_enabled": True, "sql_timeout_ms": 500})
+@pytest.fixture(scope="module")
+def portal_config() -> dict[str, dict[str, Any]]:
+    return {"datastore": {"sql_enabled": True, "sql_timeout_ms": 500}}
 
 
 class Shelf:

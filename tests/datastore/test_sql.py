@@ -118,6 +118,7 @@ def test_a_slow_query_is_stopped(shelf: Shelf) -> None:
     assert sql(shelf, f'SELECT count(*) AS n FROM "{rid}"')["records"] == [{"n": 400}]
 
 
+@pytest.mark.fresh_portal  # a second Portal on the same database and var dir
 def test_rows_are_capped(tmp_path: Path, portal: Portal, database_url: str) -> None:
     capped = Portal(make_settings(portal.var_dir, database_url,
                                   datastore={"sql_enabled": True, "sql_rows_max": 2}))
@@ -130,6 +131,7 @@ def test_rows_are_capped(tmp_path: Path, portal: Portal, database_url: str) -> N
         capped.dispose()
 
 
+@pytest.mark.fresh_portal  # a second Portal on the same database and var dir
 def test_sql_is_off_by_default(portal: Portal, database_url: str) -> None:
     off = Portal(make_settings(portal.var_dir, database_url))
     try:

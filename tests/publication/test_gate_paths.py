@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +16,7 @@ import pytest
 from portal.actions.resources import Upload
 from portal.core.context import SYSTEM
 from portal.core.errors import ActionError, ValidationError
-from portal.settings import Settings
 from tests.api.helpers import settle
-from tests.conftest import empty_tables, make_settings
 from tests.publication.conftest import County
 
 RAW_ID, RAW_MOBILE = "110101199003074514", "13812345678"
@@ -28,10 +25,9 @@ RAW_CSV = f"序号,姓名,身份证号,手机号\n1,张伟,{RAW_ID},{RAW_MOBILE}
 RAW_ROWS = [{"姓名": "张伟", "身份证号": RAW_ID, "手机号": RAW_MOBILE}]
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    empty_tables(database_url)
-    return make_settings(tmp_path / "var", database_url, datastore={"sql_enabled": True})
+@pytest.fixture(scope="module")
+def portal_config() -> dict[str, dict[str, Any]]:
+    return {"datastore": {"sql_enabled": True}}
 
 
 def published(county: County, name: str, **extra: Any) -> dict[str, Any]:

@@ -11,7 +11,6 @@ review page and the review queue name them."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +19,9 @@ from sqlalchemy import update
 from portal.access import PER_RECIPIENT
 from portal.core.errors import ActionError, NotAuthorized
 from portal.models import Resource, ResourceRelease
-from portal.settings import Settings
 from portal.web.account.auth import USER_KEY
 from tests.api.helpers import make_user, settle
-from tests.conftest import Accounts, empty_tables, make_settings
+from tests.conftest import Accounts
 from tests.publication.conftest import County
 from tests.publication.test_flow import identifiers
 from tests.publication.test_recipient_pseudonyms import (
@@ -42,10 +40,9 @@ OWN_FILE_ZH = "本条件开放资源的数据为每位获批申请人单独生�
 DUMP_ZH = "条件开放资源的数据为每位获批申请人单独生成文件"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    empty_tables(database_url)
-    return make_settings(tmp_path / "var", database_url, datastore={"sql_enabled": True})
+@pytest.fixture(scope="module")
+def portal_config() -> dict[str, dict[str, Any]]:
+    return {"datastore": {"sql_enabled": True}}
 
 
 def conditional_entry(county: County) -> tuple[dict[str, Any], str, set[str]]:
