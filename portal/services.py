@@ -45,6 +45,7 @@ STALE_UPLOAD_SECONDS = 3600.0
 def load_actions() -> dict[str, ActionSpec]:
     """Import the action modules so their @action decorators run; return the registry."""
     from portal.actions import (  # noqa: F401
+        account_security,
         accounts,
         catalog_changes,
         data_requests,
@@ -78,11 +79,12 @@ class Portal:
         self.var_dir = self.settings.var_dir
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
-        self.auth = Authenticator(self.session_factory, self.clock.today)
         self.blobs = BlobStore(self.settings.blob_dir)
         # Half-written uploads of a process that died; a live upload keeps its file younger.
         self.blobs.sweep_tmp(max_age=STALE_UPLOAD_SECONDS)
         self.cipher = FieldCipher(load_or_create_key(self.var_dir / "secret" / "fields.key"))
+        # Passwords, web sessions, lockouts, second factors, API tokens.
+        self.auth = Authenticator(self.session_factory, self.clock, self.settings, self.cipher)
         self.actions = load_actions()
         self.datastore = Datastore(self.settings, self.settings.database_url)
         # Background work (datastore loads after uploads), run after the action commits.

@@ -211,6 +211,15 @@ RULES: dict[str, Rule] = {
     "api_token_create": self_or_sysadmin,
     "api_token_list": self_or_sysadmin,
     "api_token_revoke": self_or_sysadmin,
+    # account security: your own password and second factor; the bureau resets, disables
+    "user_password_change": signed_in,
+    "user_password_reset": sysadmin,
+    "user_disable": sysadmin,
+    "user_enable": sysadmin,
+    "user_security_show": self_or_sysadmin,
+    "user_totp_setup": signed_in,
+    "user_totp_confirm": signed_in,
+    "user_totp_disable": self_or_sysadmin,
     # notifications: signed in; the actions only ever touch the caller's own rows
     "notification_list": signed_in,
     "notification_unread_count": signed_in,

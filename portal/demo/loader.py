@@ -16,7 +16,7 @@ from typing import Any
 from portal.actions.resources import Upload
 from portal.core.context import SYSTEM
 from portal.core.errors import NotFound
-from portal.demo import files
+from portal.demo import files, second_factor
 from portal.demo.catalog import DatasetPlan, build_plan
 from portal.demo.organizations import (
     BUREAU,
@@ -50,6 +50,9 @@ class DemoSummary:
     skipped: bool = False
     seconds: float = 0.0
     api_token: str = field(default="", repr=False)  # admin's token, if this run made the account
+    # admin's second factor, if this run made the account: the key and recovery codes
+    totp_secret: str = field(default="", repr=False)
+    recovery_codes: tuple[str, ...] = field(default=(), repr=False)
 
 
 def _exists(portal: Portal, action: str, ref: str) -> bool:
@@ -134,14 +137,16 @@ def catalog_counts(portal: Portal) -> tuple[int, int, int, int, int]:
             return orgs, groups, datasets, resources, drafts
 
 
-def _summary(portal: Portal, skipped: bool, started: float, token: str = "") -> DemoSummary:
+def _summary(portal: Portal, skipped: bool, started: float, token: str = "",
+             factor: tuple[str, tuple[str, ...]] = ("", ())) -> DemoSummary:
     orgs, groups, datasets, resources, drafts = catalog_counts(portal)
     return DemoSummary(orgs, groups, datasets, resources, drafts, USERS, skipped,
-                       round(time.perf_counter() - started, 1), token)
+                       round(time.perf_counter() - started, 1), token, *factor)
 
 
-def _load_accounts(portal: Portal) -> str:
+def _load_accounts(portal: Portal) -> tuple[str, tuple[str, tuple[str, ...]]]:
     token = ""
+    factor: tuple[str, tuple[str, ...]] = ("", ())
     for user in USERS:
         if _exists(portal, "user_show", user.name):
             continue
@@ -155,7 +160,8 @@ def _load_accounts(portal: Portal) -> str:
         if user.sysadmin:
             token = portal.call("api_token_create", {"user": user.name, "name": "demo"},
                                 user=SYSTEM)["token"]
-    return token
+            factor = second_factor.enroll(portal, user.name)
+    return token, factor
 
 
 def _load_datasets(portal: Portal, plans: list[DatasetPlan], echo: Echo) -> None:
@@ -213,12 +219,12 @@ def load_demo(portal: Portal, echo: Echo = print, seed: int = DEFAULT_SEED) -> D
             portal.call("group_create", {"name": grp.name, "title": grp.title,
                                          "description": grp.description}, user=SYSTEM)
     echo(f"  组织机构 {len(ORGS)} 个，主题 {len(GROUPS)} 个")
-    token = _load_accounts(portal)
+    token, factor = _load_accounts(portal)
     # One index write for the whole catalog instead of one per dataset.
     with portal.search.deferred():
         _load_datasets(portal, plans, echo)
         _queue_reviews(portal, plans, echo)
-    summary = _summary(portal, False, started, token)
+    summary = _summary(portal, False, started, token, factor)
     _print_summary(summary, echo)
     return summary
 
@@ -236,6 +242,10 @@ def _print_summary(s: DemoSummary, echo: Echo) -> None:
         echo(f"    {user.name:<12} 密码 {user.password}  {role}{where}")
     if s.api_token:
         echo(f"  admin 的 API 令牌（只显示这一次）：{s.api_token}")
+    if s.totp_secret:
+        echo(f"  admin 登录须输入动态验证码：身份验证器应用密钥 {s.totp_secret}"
+             "（或用下列一次性恢复码之一）")
+        echo("    恢复码：" + "  ".join(s.recovery_codes))
 
 
 __all__ = ["DemoSummary", "catalog_counts", "load_demo"]

@@ -17,6 +17,13 @@ from portal.models.notifications import EmailOutbox, Notification
 from portal.models.publication import PublicationReview, ResourceRelease
 from portal.models.requests import DataRequest
 from portal.models.search import SearchOutbox, SearchState
+from portal.models.security import (
+    Lockout,
+    RecoveryCode,
+    SignInFailure,
+    TotpCredential,
+    WebSession,
+)
 from portal.models.sharing import Grant, GrantToken, GrantUse, OpenApplication, ShareRequest
 
 __all__ = [
@@ -47,4 +54,10 @@ __all__ = [
     "GrantUse",
     "OpenApplication",
     "ShareRequest",
+    # account security (issue 15)
+    "Lockout",
+    "RecoveryCode",
+    "SignInFailure",
+    "TotpCredential",
+    "WebSession",
 ]

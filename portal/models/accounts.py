@@ -1,4 +1,5 @@
-"""Users, their memberships in organizations, and API tokens.
+"""Users, their memberships in organizations, and API tokens (sessions, lockouts and
+second factors: portal/models/security.py).
 
 E-mail addresses are personal data (Art. 35): they are stored encrypted
 (`email_encrypted`) with a keyed hash beside them for look-ups.
@@ -27,8 +28,12 @@ class User(Base):
     email_lookup: Mapped[str] = mapped_column(String(64), default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     sysadmin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "active", or "disabled" by the bureau: no sign-in, no token, sessions ended.
     state: Mapped[str] = mapped_column(String(16), default="active")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by a reset by the bureau: the temporary password must be changed at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -60,3 +65,6 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_access: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_address: Mapped[str] = mapped_column(String(64), default="")
+    # Past this the token authenticates nobody (accounts.token_days_* in the settings).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

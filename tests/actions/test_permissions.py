@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyotp
 import pytest
 
 from portal.actions.permissions import CALLER_ONLY, OPEN_TO_ANONYMOUS, RULES, Target
@@ -42,6 +43,21 @@ def _pending_with_item(world: World) -> str:
                           "personal": False, "public_by_law": False, "legal_basis": ""}]
         session.commit()
     return name
+
+
+def _own_password_change(world: World, persona: str) -> dict[str, Any]:
+    """The persona's current password (set by a reset, as the personas have none)."""
+    old = "not-a-user" if persona == "anonymous" else world.portal.call(
+        "user_password_reset", {"id": persona}, user=SYSTEM)["password"]
+    return {"old_password": old, "new_password": "Next-pass-2026"}
+
+
+def _own_totp_code(world: World, persona: str) -> dict[str, Any]:
+    """A right code for the persona's second factor being enrolled."""
+    if persona == "anonymous":
+        return {"code": "000000"}
+    secret = world.call(persona, "user_totp_setup", {})["secret"]
+    return {"code": pyotp.TOTP(secret).at(world.portal.clock.now())}
 
 
 def attempt(world: World, persona: str, action: str, params: dict[str, Any]) -> str:
@@ -283,12 +299,21 @@ OTHER_RULES: dict[str, tuple[Params, set[str]]] = {
     "group_patch": (lambda w, p: {k: v for k, v in _existing_group(w, p).items() if k != "name"},
                     {"sysadmin"}),
     "user_create": (lambda w, _: {"name": f"user-{next(_serial)}"}, {"sysadmin"}),
-    "user_register": (lambda w, _: {"name": f"citizen-{next(_serial)}", "password": "long-enough",
+    "user_register": (lambda w, _: {"name": f"citizen-{next(_serial)}", "password": "Long-enough-1",
                                     "email": "citizen@example.cn"}, EVERYONE),
     # Tokens of edu-member: only edu-member and the bureau, not even edu's admin.
     "api_token_create": (lambda w, _: {"user": "edu-member"}, {"edu-member", "sysadmin"}),
     "api_token_list": (lambda w, _: {"user_id": "edu-member"}, {"edu-member", "sysadmin"}),
     "api_token_revoke": (_new_token_of_edu_member, {"edu-member", "sysadmin"}),
+    # Account security: your own password and second factor; the bureau for others.
+    "user_password_change": (lambda w, p: _own_password_change(w, p), EVERYONE - {"anonymous"}),
+    "user_password_reset": (lambda w, _: {"id": "edu-member"}, {"sysadmin"}),
+    "user_disable": (lambda w, _: {"id": w.newcomer()}, {"sysadmin"}),
+    "user_enable": (lambda w, _: {"id": w.newcomer()}, {"sysadmin"}),
+    "user_security_show": (lambda w, _: {"id": "edu-member"}, {"edu-member", "sysadmin"}),
+    "user_totp_setup": (lambda w, _: {}, EVERYONE - {"anonymous"}),
+    "user_totp_confirm": (lambda w, p: _own_totp_code(w, p), EVERYONE - {"anonymous"}),
+    "user_totp_disable": (lambda w, _: {"id": w.newcomer()}, {"sysadmin"}),
     # Notifications: anyone signed in, on their own (tests/notifications tries other users').
     "notification_list": (lambda w, _: {}, EVERYONE - {"anonymous"}),
     "notification_unread_count": (lambda w, _: {}, EVERYONE - {"anonymous"}),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import JSON, bindparam, select, text
 
@@ -73,6 +74,22 @@ def _submitted_with_item(scene: Scene) -> str:
     return draft
 
 
+def _user_id(scene: Scene, name: str) -> str:
+    caller = scene.portal.caller_by_name(name)
+    assert caller is not None
+    return caller.id
+
+
+def _reset(scene: Scene, name: str) -> str:
+    return str(scene.portal.call("user_password_reset", {"id": name}, user=SYSTEM)["password"])
+
+
+def _totp_code(scene: Scene, name: str) -> str:
+    caller = scene.portal.caller_by_name(name)
+    secret = scene.portal.call("user_totp_setup", {}, user=caller)["secret"]
+    return str(pyotp.TOTP(secret).at(scene.portal.clock.now()))
+
+
 # action -> (params, the id the entry must name); each made from a fresh Scene.
 WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any], str]]] = {
     "package_create": (lambda s: package_params("new-entry", "edu"), lambda s, r: r["id"]),
@@ -110,9 +127,20 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
                      lambda s, r: s.group["id"]),
     "group_patch": (lambda s: {"id": "culture", "description": "新"}, lambda s, r: s.group["id"]),
     "user_create": (lambda s: {"name": "another"}, lambda s, r: r["id"]),
-    "user_register": (lambda s: {"name": "citizen", "password": "long-enough",
+    "user_register": (lambda s: {"name": "citizen", "password": "Long-enough-1",
                                  "email": "citizen@example.cn"}, lambda s, r: r["id"]),
     "api_token_create": (lambda s: {"user": "teacher"}, lambda s, r: r["id"]),
+    # account security: the acting sysadmin ("bureau") on themself, or on teacher
+    "user_password_change": (lambda s: {"old_password": _reset(s, "bureau"),
+                                        "new_password": "Next-pass-2026"},
+                             lambda s, r: _user_id(s, "bureau")),
+    "user_password_reset": (lambda s: {"id": "teacher"}, lambda s, r: s.user["id"]),
+    "user_disable": (lambda s: {"id": "teacher"}, lambda s, r: s.user["id"]),
+    "user_enable": (lambda s: {"id": "teacher"}, lambda s, r: s.user["id"]),
+    "user_totp_setup": (lambda s: {}, lambda s, r: _user_id(s, "bureau")),
+    "user_totp_confirm": (lambda s: {"code": _totp_code(s, "bureau")},
+                          lambda s, r: _user_id(s, "bureau")),
+    "user_totp_disable": (lambda s: {"id": "teacher"}, lambda s, r: s.user["id"]),
     "api_token_revoke": (lambda s: {"jti": s.token["id"]}, lambda s, r: s.token["id"]),
     "notification_mark_read": (lambda s: {"all": True},
                                lambda s, r: s.portal.caller_by_name("bureau").id),

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, select
-from werkzeug.security import check_password_hash
 
+from portal import passwords
 from portal.app import create_app
 from portal.cli import main
 from portal.core.context import SYSTEM
@@ -79,7 +79,7 @@ def test_init_user_and_token_give_a_working_api_token(env: dict[str, str]) -> No
         with portal.session() as session:
             admin = session.scalar(select(User).where(User.name == "admin"))
             assert admin is not None and admin.sysadmin
-            assert check_password_hash(admin.password_hash, "a long passphrase")
+            assert passwords.verify(admin.password_hash, "a long passphrase").ok
         api = Api(create_app(portal).test_client())
         status, body = api.post("organization_create", org_params("edu"), token=token)
         assert status == 200, body

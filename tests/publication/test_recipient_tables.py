@@ -19,7 +19,6 @@ from sqlalchemy import update
 from portal.access import PER_RECIPIENT
 from portal.core.errors import ActionError, NotAuthorized
 from portal.models import Resource, ResourceRelease
-from portal.web.account.auth import USER_KEY
 from tests.api.helpers import make_user, settle
 from tests.conftest import Accounts
 from tests.publication.conftest import County
@@ -32,7 +31,7 @@ from tests.publication.test_recipient_pseudonyms import (
     table,
 )
 from tests.support.gate import settle_gate
-from tests.web.signin import sign_in
+from tests.web.signin import close_session, open_session, sign_in
 
 RECIPIENTS = ("citizen", "scholar")
 DUMP_FORMATS = ("csv", "tsv", "json", "xlsx")
@@ -153,14 +152,12 @@ def test_recipients_read_no_table_through_the_api_dumps_and_preview(
         assert len(rows(got.data)) == 6 and not leaked(got.data.decode("utf-8"), pseudonyms)
 
         # The entry's page, signed in: a note instead of the preview and the table links.
-        with client.session_transaction() as session:
-            session[USER_KEY] = county.users[who].id
+        open_session(client, county.users[who].id)
         html = client.get(f"/dataset/{ds['name']}").get_data(as_text=True)
         assert OWN_FILE_ZH in html
         assert f'data-resource-id="{rid}"' not in html and f"/datastore/dump/{rid}" not in html
         assert not leaked(html, pseudonyms)
-        with client.session_transaction() as session:
-            session.pop(USER_KEY, None)
+        close_session(client)
 
     # Anonymous: no rows by any path, and no recipient's note.
     for fmt in DUMP_FORMATS:
@@ -175,8 +172,7 @@ def test_recipients_read_no_table_through_the_api_dumps_and_preview(
     editor = {"Authorization": county.tokens["edu-editor"]}
     got = client.get(f"/datastore/dump/{rid}?format=json", headers=editor)
     assert got.status_code == 200 and len(json.loads(got.data)["records"]) == 6
-    with client.session_transaction() as session:
-        session[USER_KEY] = county.users["edu-editor"].id
+    open_session(client, county.users["edu-editor"].id)
     html = client.get(f"/dataset/{ds['name']}").get_data(as_text=True)
     assert OWN_FILE_ZH not in html and f'data-resource-id="{rid}"' in html
 

@@ -131,8 +131,8 @@ def test_the_api_needs_no_csrf_token(client: Any, catalog: Catalog) -> None:
 def test_sign_up_creates_a_citizen_signed_in_with_the_e_mail_encrypted(
         client: Any, portal: Portal, catalog: Catalog) -> None:
     response = post_form(client, "/user/register", name="zhang-san", fullname="张三",
-                         email="zhangsan@example.cn", password="a-long-secret",
-                         password2="a-long-secret")
+                         email="zhangsan@example.cn", password="A-long-secret",
+                         password2="A-long-secret")
     assert response.status_code == 302 and response.headers["Location"] == "/user/applications"
     html = client.get("/user/applications").get_data(as_text=True)
     assert "zhang-san" in html and "账号已创建" in html
@@ -142,9 +142,9 @@ def test_sign_up_creates_a_citizen_signed_in_with_the_e_mail_encrypted(
         assert not user.sysadmin and not user.memberships
         row = " ".join(str(v) for v in (user.email_encrypted, user.email_lookup,
                                         user.password_hash, user.about))
-    assert "zhangsan@example.cn" not in row and "a-long-secret" not in row
+    assert "zhangsan@example.cn" not in row and "A-long-secret" not in row
     assert portal.cipher.decrypt(user.email_encrypted) == "zhangsan@example.cn"
-    assert portal.authenticate("zhang-san", "a-long-secret") is not None
+    assert portal.authenticate("zhang-san", "A-long-secret") is not None
 
 
 def test_sign_up_errors_are_shown_beside_the_fields(client: Any, portal: Portal,

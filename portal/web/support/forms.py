@@ -38,9 +38,20 @@ EXACT: Mapping[str, LazyString] = {
         _l("Core data is never opened: choose “Not open”."),
     "Must not be before temporal_start": _l("The end must not be before the start."),
     "Each tag needs a name": _l("A tag may not be empty."),
+    # the password policy (portal/passwords.py) and account security
+    "Is too common or too easy to guess": _l("This password is too common or too easy to guess."),
+    "Must not be the user name": _l("The password must not be the user name."),
+    "The current password is wrong": _l("The current password is wrong."),
+    "Must differ from the current password": _l("Choose a password other than the current one."),
+    "The code is wrong or has expired": _l("The code is wrong or has expired."),
 }
 
 PATTERNS: list[tuple[re.Pattern[str], LazyString]] = [
+    (re.compile(r"^Must be at least (?P<n>\d+) characters long$"),
+     _l("Use at least %(n)s characters.")),
+    (re.compile(r"^Must mix at least (?P<n>\d+) of: "),
+     _l("Mix at least %(n)s of: lower-case letters, upper-case letters, digits, other "
+        "characters.")),
     (re.compile(r"^Must be at most (?P<n>\d+) characters long$"),
      _l("Use at most %(n)s characters.")),
     (re.compile(r"^Value must be one of: "), _l("Choose one of the options.")),
