@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from werkzeug.security import check_password_hash
 
-from portal.settings import Settings, config_path
+from portal.settings import Settings, SettingsError, config_path
 
 # argon2-cffi's defaults (RFC 9106's low-memory choice: 3 passes over 64 MiB). Tests
 # replace it with a cheap one (tests/support/passwords.py).
@@ -99,10 +99,13 @@ class Policy:
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
         section: Mapping[str, object] = settings.data.get("accounts", {})
+        common = config_path(str(section.get("common_passwords", "")))
+        if common is not None and not common.is_file():
+            # Loud at start-up rather than a policy that quietly lets common passwords in.
+            raise SettingsError(f"accounts.common_passwords: no such file: {common}")
         return cls(int(str(section.get("password_min_length", 8))),
                    int(str(section.get("password_min_length_staff", 10))),
-                   int(str(section.get("password_min_classes", 3))),
-                   config_path(str(section.get("common_passwords", ""))))
+                   int(str(section.get("password_min_classes", 3))), common)
 
     def problems(self, password: str, name: str = "", staff: bool = False) -> list[str]:
         """What is wrong with `password` for the account `name`; empty when it is good."""

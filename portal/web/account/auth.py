@@ -303,7 +303,7 @@ def logout() -> str | Response:
         return render_template("account/logout.html")
     raw = session.get(SESSION_KEY)
     if raw:
-        caller = visitor()
+        caller = visitor() or pending_caller()  # a sign-in given up at a later step too
         name = caller.name if caller else "anonymous"
         auth().sign_out(str(raw), name, client_address())
     lang = session.get(locale.SESSION_KEY)
