@@ -29,6 +29,9 @@ from portal.models import ApiToken, GrantToken, RecoveryCode, TotpCredential, Us
 from portal.sessions import SessionStore
 from portal.settings import Settings
 
+# Passwords are at most 200 characters (the actions' schemas); a longer one typed at
+# sign-in is not hashed at all.
+PASSWORD_MAX = 1024
 # A token's last use is written at most this often from one address.
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
@@ -149,6 +152,8 @@ class Authenticator:
         """The password step: lockout first (the right password is refused while the name
         or the address is locked), then the check, counted and audited either way."""
         key, addr = lockout.name_key(name), lockout.address_key(address)
+        if len(password or "") > PASSWORD_MAX:  # no stored password is this long: a failure
+            password = ""
         now = self.clock.now()
         with self.session_factory() as session, session.begin():
             audit.lock_head(session)
