@@ -365,17 +365,51 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming the first bad entry."""
+@click.option("--no-checkpoint", is_flag=True,
+              help="Do not sign the verified head into the checkpoint file.")
+def audit_verify(no_checkpoint: bool) -> None:
+    """Check the HMAC chain against its key and every signed checkpoint; exit 1 naming
+    the first bad entry. An intact head is then signed as a checkpoint."""
+    click.echo(_audit_check(checkpoint=not no_checkpoint)[0])
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Verify, then sign the head and print the checkpoint line (mail or copy it off
+    the server: a copy the attacker cannot reach shows a rewritten log)."""
+    from portal.audit_keys import AuditKeys, public_key_text
+
+    message, line = _audit_check(checkpoint=True)
+    public = AuditKeys(load_settings()).verify_key()
+    click.echo(f"{message}; checkpoint public key {public_key_text(public) if public else '?'}",
+               err=True)
+    click.echo(line)
+
+
+def _audit_check(*, checkpoint: bool) -> tuple[str, str]:
+    """Verify (pinning a log from before keying first); the message and the signed line."""
     from portal import audit as audit_log
+    from portal.audit_keys import AuditKeyError
 
     portal = _portal()
-    with portal.session() as session:
-        result = audit_log.verify(session)
+    line = ""
+    try:
+        with portal.session() as session:
+            sealed = audit_log.seal_legacy(session)
+            result = audit_log.verify(session)
+            if result.ok and checkpoint:
+                line = portal.audit_log.checkpoint(session)
+    except (AuditKeyError, OSError, audit_log.AuditUnavailable) as exc:
+        raise click.ClickException(f"audit log not checked: {exc}") from None
+    finally:
+        portal.dispose()
     if not result.ok:
         click.echo(f"audit log damaged: {result.problem}", err=True)
         sys.exit(1)
-    click.echo(f"audit log intact: {result.checked} entries")
+    legacy = " (the entries from before keying are pinned by a signed checkpoint)" \
+        if sealed else ""
+    signed = "; head signed" if checkpoint else ""
+    return f"audit log intact: {result.checked} entries{signed}{legacy}", line
 
 
 @main.group()

@@ -79,6 +79,8 @@ class Portal:
         self.var_dir = self.settings.var_dir
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
+        # The audit log's keys and checkpoints, given to every session (portal.audit).
+        self.audit_log = audit.install(self.session_factory, self.settings)
         self.blobs = BlobStore(self.settings.blob_dir)
         # Half-written uploads of a process that died; a live upload keeps its file younger.
         self.blobs.sweep_tmp(max_age=STALE_UPLOAD_SECONDS)

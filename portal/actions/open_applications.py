@@ -232,6 +232,7 @@ def open_application_show(ctx: Context, params: dict[str, Any]) -> dict[str, Any
     """One application. Params: id. The applicant and sysadmins."""
     app = _load(ctx, params)
     authorize(ctx, Target(user_id=app.applicant_id))
+    _record_reads(ctx, [app])
     return _dict(ctx, app)
 
 
@@ -256,4 +257,23 @@ def open_application_list(ctx: Context, params: dict[str, Any]) -> list[dict[str
                             OpenApplication.due < ctx.today())
     query = (query.order_by(OpenApplication.created.desc(), OpenApplication.id)
              .limit(params["limit"]).offset(params["offset"]))
-    return [_dict(ctx, app) for app in ctx.session.scalars(query)]
+    found = list(ctx.session.scalars(query))
+    _record_reads(ctx, found)
+    return [_dict(ctx, app) for app in found]
+
+
+# Who applied and what for is personal data (Art. 35): reads by others are audited.
+APPLICANT_FIELDS = ["applicant", "applicant_type", "company_name", "scenario",
+                    "security_measures", "purpose"]
+
+
+def _record_reads(ctx: Context, apps: list[OpenApplication]) -> None:
+    others = [a for a in apps if ctx.user is None or a.applicant_id != ctx.user.id]
+    if not others:
+        return
+    names = dict(ctx.session.execute(select(User.id, User.name).where(
+        User.id.in_({a.applicant_id for a in others}))).tuples())
+    audit.record_read(ctx, object_type="open_application",
+                      object_id=others[0].id if len(others) == 1 else "",
+                      subjects=sorted({names.get(a.applicant_id, a.applicant_id) for a in others}),
+                      fields=APPLICANT_FIELDS, detail={"ids": [a.id for a in others]})

@@ -267,14 +267,13 @@ def _edit_detail(portal: Portal, seq: int) -> None:
 
 
 def _edit_and_rehash(portal: Portal, seq: int) -> None:
-    """A forger who also recomputes the edited entry's own hash."""
+    """A forger who also recomputes the edited entry's own hash the old way (SHA-256,
+    no key), as the unkeyed chain allowed."""
     _edit_detail(portal, seq)
     with portal.session() as session, session.begin():
         entry = session.get(AuditEntry, seq)
         assert entry is not None
-        entry.hash = audit.entry_hash(entry.seq, entry.at, entry.actor, entry.action,
-                                      entry.object_type, entry.object_id, entry.detail,
-                                      entry.prev_hash)
+        entry.hash = audit.hash_of(None, entry)
 
 
 def _delete(portal: Portal, seq: int) -> None:
@@ -285,8 +284,7 @@ def _delete(portal: Portal, seq: int) -> None:
 TAMPERING: dict[str, tuple[Callable[[Portal, int], None], str, str]] = {
     # how -> (what is done to which entry, "middle" or "last"; the entry named)
     "a detail edited": (_edit_detail, "middle", "entry {m} was edited"),
-    "edited and its hash recomputed": (_edit_and_rehash, "middle",
-                                       "entry {n} does not follow entry {m}"),
+    "edited and its hash recomputed": (_edit_and_rehash, "middle", "entry {m} was edited"),
     "an entry in the middle deleted": (_delete, "middle", "entry {m} is missing"),
     "the last entry deleted": (_delete, "last", "ends at entry {p}"),
 }
