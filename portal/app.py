@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from portal.request_guard import Utf8QueryString
 from portal.services import Portal
 from portal.settings import PROJECT_ROOT, Settings
 
@@ -45,4 +46,5 @@ def create_app(portal: Portal | None = None, settings: Settings | None = None) -
 
     app.register_blueprint(api_bp)
     init_web(app, theme)
+    app.wsgi_app = Utf8QueryString(app.wsgi_app)  # type: ignore[method-assign]
     return app

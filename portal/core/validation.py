@@ -5,10 +5,17 @@ raises Invalid with a message, or StopChain to leave an optional field out.
 A validator that needs the caller's context (the portal's clock, its settings)
 is written `FromContext(lambda ctx: ...)`: `validate` makes it for each call, so
 schemas stay module-level dicts whose keys can be read without a context.
+
+Every value sent, whatever its validators, is first checked to be text a database
+and a JSON answer can hold (`text_problem`: no lone surrogate such as "\\ud800", no
+nesting past MAX_DEPTH), so no action can fail on it with a 500. A validator states
+what it accepts as JSON Schema (`describe`), read by the OpenAPI document
+(portal/api/openapi.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +52,53 @@ Schema = Mapping[str, Sequence[Check]]
 
 class Invalid(Exception):
     pass
+
+
+def describe(check: Validator, **json_schema: Any) -> Validator:
+    """Attach the JSON Schema of the values `check` accepts (see `json_schema_of`)."""
+    check.json_schema = json_schema  # type: ignore[attr-defined]
+    return check
+
+
+def json_schema_of(check: Check) -> dict[str, Any]:
+    """What a validator declared with `describe`; {} (anything) when it declared nothing."""
+    return dict(getattr(check, "json_schema", {}))
+
+
+# A lone surrogate (JSON's "\\ud800" with no partner) is a Python str no encoder can
+# write: the database driver and the JSON answer raised UnicodeEncodeError (a 500).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+LONE_SURROGATE = "Must be valid Unicode text (it holds a lone surrogate such as \\ud800)"
+# Deeper than any action's parameters go; deep values cost recursion in the encoders.
+MAX_DEPTH = 100
+TOO_DEEP = f"Must not be nested more than {MAX_DEPTH} levels deep"
+
+
+def text_problem(value: Any) -> str | None:
+    """Why a decoded value (JSON or form) cannot be stored or answered as it is: a lone
+    surrogate in any string or key, or nesting deeper than MAX_DEPTH; None when fine.
+    Walked with a stack, not recursion, so a deep value cannot exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return LONE_SURROGATE
+        elif isinstance(item, dict | list | tuple):
+            if depth > MAX_DEPTH:
+                return TOO_DEEP
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    stack.append((key, depth))
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+def field_label(key: Any) -> str:
+    """A field name fit to echo in an error: lone surrogates written as \\udXXX escapes."""
+    return str(key).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class StopChain(Exception):
@@ -91,6 +145,9 @@ def reference(value: Any) -> str:
     return str(value).strip()
 
 
+describe(reference, type="string", minLength=1)
+
+
 def default(fallback: Any) -> Validator:
     def apply(value: Any) -> Any:
         if _empty(value):
@@ -113,7 +170,7 @@ def string(max_length: int = 10_000) -> Validator:
             raise Invalid("Must not contain NUL characters")
         return text
 
-    return check
+    return describe(check, type="string", maxLength=max_length)
 
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
@@ -127,6 +184,9 @@ def slug(value: Any) -> str:
     return value
 
 
+describe(slug, type="string", pattern=NAME_RE.pattern)
+
+
 def one_of(choices: Iterable[str]) -> Validator:
     allowed = tuple(choices)
 
@@ -135,7 +195,7 @@ def one_of(choices: Iterable[str]) -> Validator:
             raise Invalid(f"Value must be one of: {', '.join(allowed)}")
         return str(value)
 
-    return check
+    return describe(check, enum=list(allowed))
 
 
 def boolean(value: Any) -> bool:
@@ -148,6 +208,9 @@ def boolean(value: Any) -> bool:
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     raise Invalid("Must be a boolean (true or false)")
+
+
+describe(boolean, type="boolean")
 
 
 # Integers are stored in, or passed to, 64-bit SQL integers (sizes, OFFSET, LIMIT);
@@ -171,7 +234,8 @@ def integer(minimum: int | None = None, maximum: int | None = INT64_MAX) -> Vali
             raise Invalid(f"Must be at most {maximum}")
         return number
 
-    return check
+    bounds = {"minimum": minimum, "maximum": maximum}
+    return describe(check, type="integer", **{k: v for k, v in bounds.items() if v is not None})
 
 
 def clamp(maximum: int) -> Validator:
@@ -191,6 +255,9 @@ def iso_date(value: Any) -> date:
         raise Invalid("Must be a date written YYYY-MM-DD") from None
 
 
+describe(iso_date, type="string", format="date")
+
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -200,31 +267,42 @@ def email(value: Any) -> str:
     return value.strip()
 
 
+describe(email, type="string", format="email")
+
+
+def _decoded(text: str, what: str) -> Any:
+    """JSON text from a form or query string, held to what a JSON body is held to."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise Invalid(f"Must be {what}") from None
+    problem = text_problem(value)
+    if problem:
+        raise Invalid(problem)
+    return value
+
+
 def json_list(value: Any) -> list[Any]:
     """Lists may arrive as JSON text from form posts."""
     if isinstance(value, str):
-        import json
-
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise Invalid("Must be a list (a JSON array)") from None
+        value = _decoded(value, "a list (a JSON array)")
     if not isinstance(value, list):
         raise Invalid("Must be a list")
     return value
 
 
+describe(json_list, type="array")
+
+
 def json_object(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
-        import json
-
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise Invalid("Must be an object (a JSON object)") from None
+        value = _decoded(value, "an object (a JSON object)")
     if not isinstance(value, dict):
         raise Invalid("Must be an object")
     return value
+
+
+describe(json_object, type="object")
 
 
 def list_of_strings(max_length: int = 1000) -> Validator:
@@ -235,7 +313,7 @@ def list_of_strings(max_length: int = 1000) -> Validator:
             return [p.strip() for p in value.split(",") if p.strip()]
         return [item(v) for v in json_list(value) if not _empty(v)]
 
-    return check
+    return describe(check, type="array", items=json_schema_of(item))
 
 
 def validate(data: Mapping[str, Any], schema: Schema,
@@ -245,6 +323,12 @@ def validate(data: Mapping[str, Any], schema: Schema,
     `ctx` makes the schema's FromContext validators; a schema with one needs it."""
     if not isinstance(data, Mapping):
         raise ValidationError({"__body": ["The request body must be a JSON object"]})
+    # Every key sent, also those the schema ignores or passes on as given (other_keys,
+    # as_given): no action should meet text it cannot store or answer.
+    unreadable = {field_label(key): [problem] for key, value in data.items()
+                  if (problem := text_problem(key) or text_problem(value))}
+    if unreadable:
+        raise ValidationError(unreadable)
     clean: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, chain in schema.items():
@@ -284,4 +368,4 @@ def link(max_length: int = 1000) -> Validator:
             raise Invalid(f"Links must use http, https or ftp, not {scheme.group(1)}:")
         return url
 
-    return check
+    return describe(check, **json_schema_of(text))

@@ -14,11 +14,12 @@ The meaning of a search lives here, once, for every backend:
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from portal.core.context import Caller
 from portal.core.errors import SearchQueryError
 from portal.search import backend as b
+from portal.search import date_math
 from portal.search.analysis import CJK, Analyzer
 from portal.search.document import micros, pairs, triples
 from portal.search.query import (
@@ -47,7 +48,6 @@ _KEYWORD_FIELD = {
     "owner_org": "owner_org", "publication_state": "state",
 }
 _HAN_CHAR = re.compile(f"[{CJK}]")
-_NOW = re.compile(r"NOW(?:([+-])(\d+)(SECOND|MINUTE|HOUR|DAY|MONTH|YEAR)S?)?(?:/(DAY|HOUR))?")
 
 
 class Planner:
@@ -149,31 +149,11 @@ class Planner:
         return b.Term(_KEYWORD_FIELD[node.field], value)
 
     def moment(self, raw: str, field: str) -> int | None:
-        if raw == "*":
-            return None
-        m = _NOW.fullmatch(raw)
-        if m:
-            now = self.now or datetime.now(UTC)
-            sign, amount, unit, rounding = m.groups()
-            if amount:
-                n = int(amount) * (-1 if sign == "-" else 1)
-                if unit in ("MONTH", "YEAR"):
-                    months = now.year * 12 + now.month - 1 + n * (12 if unit == "YEAR" else 1)
-                    now = now.replace(year=months // 12, month=months % 12 + 1,
-                                      day=min(now.day, 28))
-                else:
-                    now += timedelta(**{unit.lower() + "s": n})
-            if rounding == "DAY":
-                now = now.replace(hour=0, minute=0, second=0, microsecond=0)
-            elif rounding == "HOUR":
-                now = now.replace(minute=0, second=0, microsecond=0)
-            return micros(now)
         try:
-            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise SearchQueryError(f"{field}: {raw!r} is not a date (2024-01-01T00:00:00Z, "
-                                   "NOW, NOW-7DAYS or *)") from None
-        return micros(parsed)
+            moment = date_math.resolve(raw, self.now)
+        except date_math.DateMathError as exc:
+            raise SearchQueryError(f"{field}: {exc}") from None
+        return None if moment is None else micros(moment)
 
     def range(self, node: FieldRange) -> b.Node:
         low = self.moment(node.low, node.field)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.core.errors import SearchQueryError
+from portal.search import date_math
 
 # Fields a q or fq clause may name with exact values.
 FILTER_FIELDS = (
@@ -288,6 +289,11 @@ class _Parser:
         m = re.fullmatch(r"([\[{])\s*(\S+)\s+TO\s+(\S+)\s*([\]}])", text)
         if m is None:
             raise self.error(f"Malformed range {text!r}")
+        for end in (m.group(2), m.group(3)):
+            try:
+                date_math.check(end)  # bounded here, so q or fq is named and nothing overflows
+            except date_math.DateMathError as exc:
+                raise self.error(f"{name}: {exc}") from None
         return FieldRange(name, m.group(2), m.group(3), m.group(1) == "[", m.group(4) == "]")
 
 
@@ -319,7 +325,7 @@ def facet_fields(raw: Any) -> list[str]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
             raise SearchQueryError("facet.field must be a JSON list of field names") from None
     if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
         raise SearchQueryError("facet.field must be a list of field names")
