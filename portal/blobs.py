@@ -8,7 +8,8 @@ A blob becomes garbage when the transaction that was to reference it fails;
 `recording()` lists the blobs written while it is open (per thread, through a
 context variable), so the caller can remove those no row references (see
 portal/blob_gc.py). Temporary files left by a process that died mid-upload
-are swept by `sweep_tmp`.
+are swept by `sweep_tmp`. Folders are made 0700 and files 0600 (mkstemp's mode,
+kept by the rename): blobs hold departments' raw files.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from portal.settings import private_dir
 
 CHUNK = 1024 * 1024
 TMP_PREFIX = "upload-"
@@ -69,7 +72,7 @@ class BlobStore:
 
     def put(self, stream: BinaryIO, max_bytes: int | None = None) -> StoredBlob:
         tmp_dir = self.tmp_dir
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(tmp_dir)
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=TMP_PREFIX)
@@ -85,7 +88,7 @@ class BlobStore:
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path(sha)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(final.parent)
             os.replace(tmp_name, final)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)

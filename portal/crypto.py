@@ -14,11 +14,13 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from portal.settings import private_dir
+
 
 def load_or_create_key(path: Path) -> bytes:
     if path.is_file():
         return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # var/secret: 0700
     key = Fernet.generate_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:

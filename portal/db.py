@@ -12,6 +12,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.settings import private_sqlite, sqlite_file
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -26,6 +28,8 @@ def _json_loads(text: str) -> Any:
 
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True, "json_deserializer": _json_loads}
+    if path := sqlite_file(url):
+        private_sqlite(path)  # 0600 before SQLite makes it (and its -wal, -shm) 0644
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
@@ -58,6 +62,6 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to `revision` with Alembic (`shuyuan db upgrade`)."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if path := sqlite_file(url):
+        private_sqlite(path)
     command.upgrade(alembic_config(url), revision)

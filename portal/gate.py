@@ -57,6 +57,7 @@ from portal.jobs import Cancelled
 from portal.models import Resource, ResourceRelease
 from portal.models.base import new_id, utcnow
 from portal.models.publication import ALLOWING, UNFINISHED
+from portal.settings import private_dir
 
 if TYPE_CHECKING:
     from desensitize.policy import Policy
@@ -311,7 +312,7 @@ class Gate:
         from desensitize.declared import DataItem
 
         blobs = self.portal.blobs
-        blobs.tmp_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(blobs.tmp_dir)
         with tempfile.TemporaryDirectory(dir=blobs.tmp_dir, prefix="gate-") as scratch:
             # apply() reads the format from the name; the blob store's names have none.
             source = Path(scratch) / f"raw{work.suffix or '.' + (work.table or 'txt')}"

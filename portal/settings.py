@@ -3,17 +3,24 @@
 Settings are a frozen two-level mapping (section -> key -> value). Environment
 variables name a section and a key joined by an underscore; since keys may hold
 underscores themselves, the section is matched first against the known sections.
+
+The var dir the settings name is the portal's alone (see "Private files" below):
+folders under it are made 0700 and files 0600, whatever the process umask.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
@@ -124,6 +131,93 @@ def instance_settings(var_dir: Path, database_url: str, site_url: str = "http://
         "database": {"url": database_url},
         "site": {"url": site_url},
     }
+    # Rate limits would throttle a test or a benchmark hammering its own portal: off
+    # unless the caller gives a limits section.
+    overrides["limits"] = {"enabled": False}
     for name, values in sections.items():
         overrides.setdefault(name, {}).update(values)
     return load_settings(environ={}, overrides=overrides)
+
+
+# --- Private files --------------------------------------------------------------------------
+# var/ holds the databases (the datastore keeps departments' raw drafts), the keys, the
+# blobs and the search index. Modes are given at creation, whatever the umask (which only
+# takes bits away): folders by mkdir(0o700), files by os.open(..., 0o600). SQLite makes a
+# database's -wal and -shm files with the mode of the database file, so that file is made
+# first, empty (an empty file is a valid database). What an earlier version left readable
+# by others (var/ itself, database files) is tightened when a portal opens it.
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def private_dir(path: Path) -> Path:
+    """Make `path` and its missing parents 0700 (parents that exist are left alone)."""
+    missing = []
+    current = path
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=DIR_MODE)
+        except FileExistsError:  # another thread or process made it meanwhile
+            continue
+    return path
+
+
+def tighten(path: Path, mode: int) -> None:
+    """Take group and other permissions away from a path of ours that has them."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if info.st_uid != os.getuid() or not stat.S_IMODE(info.st_mode) & 0o077:
+        return
+    log.warning("%s was open to others (%o): made %o", path, stat.S_IMODE(info.st_mode), mode)
+    path.chmod(mode)
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty with 0600 unless it exists (then tighten it)."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        tighten(path, FILE_MODE)
+    else:
+        os.close(fd)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a new file (a key) readable by its owner only, never briefly by others."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an sqlite:/// URL; None for other databases and in-memory ones."""
+    if not url.startswith("sqlite:///"):
+        return None
+    raw = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(raw) if raw and raw != ":memory:" else None
+
+
+def private_sqlite(path: Path) -> Path:
+    """The database file made (or tightened) 0600 before SQLite opens it; journal files
+    an earlier version left open to others tightened too."""
+    private_file(path)
+    for suffix in SQLITE_SIDE_FILES:
+        tighten(path.with_name(path.name + suffix), FILE_MODE)
+    return path
+
+
+def secure_var_dir(var_dir: Path) -> Path:
+    """var/ itself: made 0700, or tightened to it."""
+    private_dir(var_dir)
+    tighten(var_dir, DIR_MODE)
+    return var_dir

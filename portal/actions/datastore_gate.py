@@ -33,6 +33,7 @@ from portal.core.errors import ValidationError
 from portal.datastore import TableMeta
 from portal.datastore.backends import Db
 from portal.gate import target_for
+from portal.settings import private_dir
 
 if TYPE_CHECKING:
     from portal.core.context import PortalServices as Portal
@@ -65,7 +66,7 @@ def check_table(portal: Portal, db: Db, meta: TableMeta, ds: Dataset, target: st
     b = db.backend
     names = [c.id for c in meta.columns]
     tmp_root = portal.var_dir / "tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
+    private_dir(tmp_root)  # 0700: work files of raw data
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix="gate-rows-") as work:
         source, out = Path(work) / "rows.csv", Path(work) / "treated.csv"
         with source.open("w", encoding="utf-8", newline="") as stream:

@@ -30,6 +30,7 @@ from portal.datastore.loader import Loader, LoadResult, Progress
 from portal.jobs import Cancelled
 from portal.models import DatastoreTable, Resource
 from portal.models.base import utcnow
+from portal.settings import private_dir
 
 if TYPE_CHECKING:
     from portal.core.context import Context
@@ -185,7 +186,7 @@ def run_load(portal: Portal, resource_id: str, progress: Progress | None = None,
         return None
     sha, filename, fmt = begun
     tmp_root = portal.var_dir / "tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
+    private_dir(tmp_root)  # 0700: work files of raw data
     try:
         with tempfile.TemporaryDirectory(dir=tmp_root, prefix="load-") as tmp:
             # The reader names the file in its messages: give it the upload's name.
