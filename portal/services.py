@@ -30,7 +30,7 @@ from portal.mailer import MailSender
 from portal.models import User
 from portal.search.backend import SearchBackendError
 from portal.search.service import SearchService
-from portal.settings import Settings, load_settings
+from portal.settings import Settings, load_settings, secure_var_dir
 from portal.workdays import WorkCalendar, calendar_from
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Portal:
         self.settings = settings or load_settings()
         # The portal's time: deadlines and grant periods read it; tests set it.
         self.clock = Clock()
-        self.var_dir = self.settings.var_dir
+        self.var_dir = secure_var_dir(self.settings.var_dir)  # 0700: the portal's alone
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         # The audit log's keys and checkpoints, given to every session (portal.audit).
