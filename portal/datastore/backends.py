@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.datastore.names import quote
+from portal.settings import private_sqlite
 
 META_TABLE = "_table_metadata"
 
@@ -133,7 +134,7 @@ class SqliteBackend(Backend):
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.waiting_writers = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)  # 0600 (and so its -wal, -shm): it holds raw drafts
         self.ensure_schema()
 
     def connect(self, *, read_only: bool = False) -> sqlite3.Connection:
