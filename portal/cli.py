@@ -3,6 +3,7 @@ caller) or the portal's services; none touches tables directly."""
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import click
 
 from portal.core.errors import ActionError, ValidationError
-from portal.settings import SettingsError, load_settings
+from portal.settings import SettingsError, load_settings, secure_var_dir
 
 
 def _portal() -> Any:
@@ -55,6 +56,10 @@ class _Commands(click.Group):
 @click.group(cls=_Commands)
 def main() -> None:
     """Shuyuan (数源) open-government-data portal."""
+    # What the portal writes under var/ (databases, keys, blobs, the search index) is its
+    # own, whatever umask the shell had: files 0600, folders 0700. The portal gives these
+    # modes itself where it creates files; this covers what libraries create (tantivy).
+    os.umask(0o077)
 
 
 @main.command()
@@ -63,7 +68,7 @@ def init() -> None:
     from portal.db import upgrade
 
     settings = load_settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    secure_var_dir(settings.var_dir)
     upgrade(settings.database_url)
     click.echo(f"initialised {settings.var_dir} ({settings.database_url.split('://')[0]})")
 
