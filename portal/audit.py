@@ -12,9 +12,10 @@ The keys and the checkpoint file reach `append` and `verify` through the session
 `install()` puts the portal's AuditLog in its session factory's `info`. Without it,
 or without the key once entries depend on it, nothing is written (fail closed).
 
-Logs from before keying: their entries were chained with plain SHA-256. The first
-keyed write (or `shuyuan audit verify`) pins the newest of them with a signed
-"legacy" checkpoint; entries up to it are checked with SHA-256, the rest keyed.
+Logs from before keying: their entries were chained with plain SHA-256, and there is
+no chain key yet. The first write (or `shuyuan audit verify`) makes the key and pins
+the newest of them with a signed "legacy" checkpoint; entries up to it are checked
+with SHA-256, the rest keyed. Once a key exists, an unkeyed entry is a forgery.
 """
 
 from __future__ import annotations
@@ -190,9 +191,9 @@ def _key_for_append(session: Session, audit_log: AuditLog, head: AuditHead) -> b
         raise AuditUnavailable(f"the audit chain key is missing ({keys.chain_path} or "
                                "$SHUYUAN_AUDIT_KEY) while the log holds entries written with "
                                "it: refusing to write an entry that could not be checked")
-    raise AuditUnavailable(f"the newest audit entry ({newest.seq}) does not match its HMAC: "
-                           "the log was forged or the chain key replaced (run `shuyuan "
-                           "audit verify`)")
+    raise AuditUnavailable(f"the newest audit entry, entry {newest.seq}, does not match its "
+                           "HMAC: the log was forged or the chain key replaced (run "
+                           "`shuyuan audit verify`)")
 
 
 def _trusted_checkpoints(audit_log: AuditLog) -> list[Checkpoint]:
@@ -202,9 +203,15 @@ def _trusted_checkpoints(audit_log: AuditLog) -> list[Checkpoint]:
     return found
 
 
-def _begin_keying(audit_log: AuditLog, newest: AuditEntry, key: bytes | None) -> bytes:
+def _begin_keying(audit_log: AuditLog, newest: AuditEntry, key: bytes | None, *,
+                  key_given: bool = False) -> bytes:
     """The newest entry is chained with plain SHA-256: a log from before keying, whose
-    head is pinned with a signed "legacy" checkpoint once; anything else is a forgery."""
+    head is pinned with a signed "legacy" checkpoint once; anything else is a forgery.
+
+    A log from before keying has neither checkpoints nor a chain key yet (the key is
+    made here). With a key already there it is the old attack (the chain recomputed
+    without the key) unless the operator says otherwise (`key_given`: `shuyuan audit
+    verify --seal-legacy`, for a key set in the environment before the upgrade)."""
     checkpoints = _trusted_checkpoints(audit_log)
     legacy = max((c.seq for c in checkpoints if c.kind == "legacy"), default=0)
     if checkpoints:
@@ -213,6 +220,10 @@ def _begin_keying(audit_log: AuditLog, newest: AuditEntry, key: bytes | None) ->
                                    "keying began: the log was forged (run `shuyuan audit "
                                    "verify`)")
         return key  # pinned already, nothing keyed yet
+    if key is not None and not key_given:
+        raise AuditUnavailable(f"entry {newest.seq} is chained without the key although the "
+                               "chain key exists: the log was forged (run `shuyuan audit "
+                               "verify`)")
     key = key or audit_log.keys.create_chain_key()
     audit_log.checkpoints.sign(kind="legacy", seq=newest.seq, hash=newest.hash,
                                entry_at=newest.at, key_id=key_id(key))
@@ -231,19 +242,23 @@ def record_read(ctx: Context, *, object_type: str, object_id: str, subjects: lis
                object_id=object_id, detail={"read": fields, "of": subjects, **(detail or {})})
 
 
-def seal_legacy(session: Session) -> bool:
+def seal_legacy(session: Session, *, key_given: bool = False) -> bool:
     """Pin a log from before keying, after checking it whole with SHA-256 (`shuyuan audit
-    verify` at the upgrade); True when a legacy checkpoint was written now."""
+    verify` at the upgrade); True when a legacy checkpoint was written now. With a chain
+    key already there, only when `key_given` (see _begin_keying)."""
     audit_log = _log_of(session)
     head = _head(session)
     if head.seq == 0 or audit_log.checkpoints.has_any():
         return False
+    key = audit_log.keys.chain_key()
+    if key is not None and not key_given:
+        return False  # left for verify to report
     newest = session.get(AuditEntry, head.seq)
     if newest is None or hash_of(None, newest) != newest.hash:
         return False
     if not _walk(session, {}, lambda seq: None).ok:
         return False  # left for verify to report
-    _begin_keying(audit_log, newest, audit_log.keys.chain_key())
+    _begin_keying(audit_log, newest, key, key_given=key_given)
     return True
 
 

@@ -372,10 +372,13 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--no-checkpoint", is_flag=True,
               help="Do not sign the verified head into the checkpoint file.")
-def audit_verify(no_checkpoint: bool) -> None:
+@click.option("--seal-legacy", is_flag=True,
+              help="The log predates keyed entries and the chain key was set before the "
+                   "upgrade: pin its unkeyed entries (once, when it has no checkpoints).")
+def audit_verify(no_checkpoint: bool, seal_legacy: bool) -> None:
     """Check the HMAC chain against its key and every signed checkpoint; exit 1 naming
     the first bad entry. An intact head is then signed as a checkpoint."""
-    click.echo(_audit_check(checkpoint=not no_checkpoint)[0])
+    click.echo(_audit_check(checkpoint=not no_checkpoint, seal_legacy=seal_legacy)[0])
 
 
 @audit.command("checkpoint")
@@ -391,7 +394,7 @@ def audit_checkpoint() -> None:
     click.echo(line)
 
 
-def _audit_check(*, checkpoint: bool) -> tuple[str, str]:
+def _audit_check(*, checkpoint: bool, seal_legacy: bool = False) -> tuple[str, str]:
     """Verify (pinning a log from before keying first); the message and the signed line."""
     from portal import audit as audit_log
     from portal.audit_keys import AuditKeyError
@@ -400,7 +403,7 @@ def _audit_check(*, checkpoint: bool) -> tuple[str, str]:
     line = ""
     try:
         with portal.session() as session:
-            sealed = audit_log.seal_legacy(session)
+            sealed = audit_log.seal_legacy(session, key_given=seal_legacy)
             result = audit_log.verify(session)
             if result.ok and checkpoint:
                 line = portal.audit_log.checkpoint(session)

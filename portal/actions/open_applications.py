@@ -271,8 +271,8 @@ def _record_reads(ctx: Context, apps: list[OpenApplication]) -> None:
     others = [a for a in apps if ctx.user is None or a.applicant_id != ctx.user.id]
     if not others:
         return
-    names = dict(ctx.session.execute(select(User.id, User.name).where(
-        User.id.in_({a.applicant_id for a in others}))).tuples())
+    names = {uid: name for uid, name in ctx.session.execute(select(User.id, User.name).where(
+        User.id.in_({a.applicant_id for a in others})))}
     audit.record_read(ctx, object_type="open_application",
                       object_id=others[0].id if len(others) == 1 else "",
                       subjects=sorted({names.get(a.applicant_id, a.applicant_id) for a in others}),
