@@ -154,3 +154,19 @@ def test_others_may_enrol_and_are_then_asked_for_the_code(
     assert 'id="recovery-codes"' in right.get_data(as_text=True)
     other = app.test_client()
     assert password_step(other, "citizen").headers["Location"] == "/user/login/code"
+
+
+def test_the_demo_loader_s_enrolment_lets_its_sysadmin_sign_in(
+        app: Any, portal: Portal, accounts: Accounts) -> None:
+    from portal.demo.second_factor import enroll
+
+    accounts.user("admin", sysadmin=True)
+    secret, codes = enroll(portal, "admin")
+    assert len(codes) == 10
+    client = app.test_client()
+    assert password_step(client, "admin").headers["Location"] == "/user/login/code"
+    assert code_step(client, codes[3]).headers["Location"] == "/console"
+    other = app.test_client()
+    password_step(other, "admin")
+    later = pyotp.TOTP(secret).at(portal.clock.now() + timedelta(seconds=30))
+    assert code_step(other, later).headers["Location"] == "/console"
