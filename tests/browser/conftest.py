@@ -52,11 +52,17 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A tab; a test fails if the page broke the Content-Security-Policy (an inline
+    script or style the browser refused shows as a console error)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    refused: list[str] = []
+    tab.on("console", lambda message: refused.append(message.text)
+           if message.type == "error" and "Content Security Policy" in message.text else None)
     yield tab
     context.close()
+    assert refused == [], "the Content-Security-Policy refused: " + "; ".join(refused)
 
 
 @pytest.fixture

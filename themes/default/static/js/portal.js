@@ -23,4 +23,10 @@
     });
     facet.appendChild(button);
   });
+  // Forms that destroy something ask first (the page's text, in the visitor's language).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
 })();
