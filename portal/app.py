@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.request_guard import Utf8QueryString
 from portal.services import Portal
-from portal.settings import PROJECT_ROOT, Settings
+from portal.settings import PROJECT_ROOT, Settings, write_private
 
 THEMES_DIR = PROJECT_ROOT / "themes"
 
@@ -20,9 +22,9 @@ def _secret_key(portal: Portal) -> str:
         return str(configured)
     path = portal.var_dir / "secret" / "flask.key"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # 0600 from the start; another process of the portal may have made it meanwhile.
+        with contextlib.suppress(FileExistsError):
+            write_private(path, secrets.token_hex(32).encode())
     return path.read_text().strip()
 
 
@@ -43,8 +45,15 @@ def create_app(portal: Portal | None = None, settings: Settings | None = None) -
 
     from portal.api.action import bp as api_bp
     from portal.web import init_web
+    from portal.web.support import headers, limits
 
     app.register_blueprint(api_bp)
     init_web(app, theme)
+    # After the sign-in hook: the page limits count a signed-in visitor by account.
+    limits.init(app)
+    headers.init(app)
+    hops = int(portal.settings.get("security", "proxy_hops", 0))
+    if hops > 0:  # the client's address and scheme as the reverse proxies in front saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.wsgi_app = Utf8QueryString(app.wsgi_app)  # type: ignore[method-assign]
     return app
