@@ -1,4 +1,9 @@
-"""Organizations (the bureau, departments, towns, zones, public utilities) and membership."""
+"""Organizations (the bureau, departments, towns, zones, public utilities) and membership.
+
+Making an account that is nobody's staff a member needs the bureau: an organization
+admin's organization_member_create for it is a pending request (models/
+membership_requests.py) that gives no role until bureau staff confirm it.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from portal.actions.permissions import Target, authorize
 from portal.actions.registry import action
 from portal.core.catalog_validators import extras
 from portal.core.context import Context
-from portal.core.dictize import organization_dict, package_dict
-from portal.core.errors import ValidationError
+from portal.core.dictize import ckan_time, organization_dict, package_dict
+from portal.core.errors import NotFound, ValidationError
 from portal.core.validation import (
     boolean,
     default,
@@ -27,10 +32,12 @@ from portal.core.validation import (
     string,
     validate,
 )
-from portal.models import Dataset, Membership, Organization, User
+from portal.models import AuditEntry, Dataset, Membership, Organization, User
 from portal.models.accounts import ROLES
 from portal.models.base import new_id
 from portal.models.catalog import ORGANIZATION_TYPES, dataset_dict_loads
+from portal.models.membership_requests import MembershipRequest
+from portal.notify import bureau_staff, notify
 
 # CKAN clients send CKAN's `type` ("organization"); ours is organization_type.
 ORG_SCHEMA = {
@@ -214,30 +221,128 @@ MEMBER_SCHEMA = {
 @action(schema=MEMBER_SCHEMA)
 def organization_member_create(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Add a user to an organization or change their role. Params: id (organization),
-    username, role (member, editor, admin)."""
+    username, role (member, editor, admin). An organization admin adding an account that
+    is nobody's staff and that the bureau did not create (a citizen who registered
+    themself) makes a pending request instead: the account gets no role until bureau
+    staff confirm it (organization_member_confirm); the answer says state "pending"."""
     org = lookup.organization(ctx.session, params["id"])
     authorize(ctx, Target(organization_id=org.id))
     user = lookup.user(ctx.session, params["username"])
     member = ctx.session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.organization_id == org.id))
+    if member is None and _needs_confirmation(ctx, user):
+        return _request_membership(ctx, org, user, params["role"])
     if member is None:
         member = Membership(user_id=user.id, organization_id=org.id)
         ctx.session.add(member)
     member.role = params["role"]
     ctx.session.flush()
     _audit(ctx, org, {"user": user.name, "role": member.role})
-    return {"organization": org.name, "username": user.name, "role": member.role}
+    return {"organization": org.name, "username": user.name, "role": member.role,
+            "state": "active"}
 
 
-@action(schema={"id": MEMBER_SCHEMA["id"], "username": MEMBER_SCHEMA["username"]})
+def _needs_confirmation(ctx: Context, user: User) -> bool:
+    """Whether making `user` staff needs the bureau: not when bureau staff do it, nor for
+    staff of some organization or a sysadmin, nor for an account the bureau created
+    (user_create, in the audit log); an account that registered itself, or whose origin
+    the log does not show, waits for the bureau."""
+    assert ctx.user is not None  # the registry refused anonymous callers
+    if ctx.user.sysadmin or user.sysadmin or user.memberships:
+        return False
+    created_by_bureau = ctx.session.scalar(select(AuditEntry.seq).where(
+        AuditEntry.action == "user_create", AuditEntry.object_type == "user",
+        AuditEntry.object_id == user.id).limit(1))
+    return created_by_bureau is None
+
+
+def _request_membership(ctx: Context, org: Organization, user: User,
+                        role: str) -> dict[str, Any]:
+    request = ctx.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.user_id == user.id, MembershipRequest.organization_id == org.id))
+    if request is None:
+        request = MembershipRequest(id=new_id(), user_id=user.id, organization_id=org.id)
+        ctx.session.add(request)
+    request.role, request.requested_by, request.requested_at = role, ctx.actor, ctx.now()
+    ctx.session.flush()
+    _audit(ctx, org, {"user": user.name, "role": role, "pending": True})
+    notify(ctx.session, bureau_staff(ctx.session), "membership_requested",
+           f"待确认：{org.title}成员 {user.name}",
+           f"{org.title}的管理员 {ctx.actor} 申请将账号 {user.name}（非工作人员）设为"
+           f"{role}。确认后该账号才能查看该部门未公开的数据。",
+           link="/console/members")
+    return {"organization": org.name, "username": user.name, "role": role, "state": "pending"}
+
+
+MEMBER_REF_SCHEMA = {"id": MEMBER_SCHEMA["id"], "username": MEMBER_SCHEMA["username"]}
+
+
+def _pending(ctx: Context, params: dict[str, Any]) -> tuple[Organization, User,
+                                                              MembershipRequest]:
+    org = lookup.organization(ctx.session, params["id"])
+    user = lookup.user(ctx.session, params["username"])
+    request = ctx.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.user_id == user.id, MembershipRequest.organization_id == org.id))
+    if request is None:
+        raise NotFound(f"No pending membership of {user.name} in {org.name}")
+    return org, user, request
+
+
+@action(schema=MEMBER_REF_SCHEMA)
+def organization_member_confirm(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Confirm a pending membership (bureau staff only): the account becomes a member of
+    the organization with the role asked for. Params: id (organization), username."""
+    org, user, request = _pending(ctx, params)
+    member = ctx.session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.organization_id == org.id))
+    if member is None:
+        member = Membership(user_id=user.id, organization_id=org.id)
+        ctx.session.add(member)
+    member.role = request.role
+    ctx.session.delete(request)
+    ctx.session.flush()
+    _audit(ctx, org, {"user": user.name, "role": member.role, "confirmed": True,
+                      "requested_by": request.requested_by})
+    return {"organization": org.name, "username": user.name, "role": member.role,
+            "state": "active"}
+
+
+@action(schema=MEMBER_REF_SCHEMA)
+def organization_member_reject(ctx: Context, params: dict[str, Any]) -> None:
+    """Refuse a pending membership (bureau staff only). Params: id (organization),
+    username."""
+    org, user, request = _pending(ctx, params)
+    ctx.session.delete(request)
+    _audit(ctx, org, {"user": user.name, "role": request.role, "rejected": True})
+    return None
+
+
+@action(read_only=True, schema={})
+def organization_member_request_list(ctx: Context, params: dict[str, Any]
+                                     ) -> list[dict[str, Any]]:
+    """Pending memberships, oldest first (bureau staff only): organization, username,
+    role, requested_by, requested_at."""
+    rows = ctx.session.execute(
+        select(MembershipRequest, Organization.name, User.name)
+        .join(Organization, Organization.id == MembershipRequest.organization_id)
+        .join(User, User.id == MembershipRequest.user_id)
+        .order_by(MembershipRequest.requested_at, MembershipRequest.id))
+    return [{"organization": org_name, "username": user_name, "role": r.role,
+             "requested_by": r.requested_by, "requested_at": ckan_time(r.requested_at)}
+            for r, org_name, user_name in rows]
+
+
+@action(schema=MEMBER_REF_SCHEMA)
 def organization_member_delete(ctx: Context, params: dict[str, Any]) -> None:
-    """Remove a user from an organization. Params: id (organization), username."""
+    """Remove a user from an organization, or withdraw their pending membership.
+    Params: id (organization), username."""
     org = lookup.organization(ctx.session, params["id"])
     authorize(ctx, Target(organization_id=org.id))
     user = lookup.user(ctx.session, params["username"])
-    member = ctx.session.scalar(select(Membership).where(
-        Membership.user_id == user.id, Membership.organization_id == org.id))
-    if member is not None:
-        ctx.session.delete(member)
-        _audit(ctx, org, {"user": user.name, "removed": True})
+    for model in (Membership, MembershipRequest):
+        row = ctx.session.scalar(select(model).where(
+            model.user_id == user.id, model.organization_id == org.id))
+        if row is not None:
+            ctx.session.delete(row)
+            _audit(ctx, org, {"user": user.name, "removed": True})
     return None

@@ -50,7 +50,7 @@ def _site_context() -> dict[str, Any]:
 
 def init_web(app: Flask, theme: Path) -> None:
     from portal.web.account import applications, apply, auth
-    from portal.web.console import dashboard, dataset, review, sharing
+    from portal.web.console import dashboard, dataset, members, review, sharing
     from portal.web.public import (
         dataset_zip,
         datasets,
@@ -77,6 +77,6 @@ def init_web(app: Flask, theme: Path) -> None:
         app.register_blueprint(module.bp)
     # Sign-in: g.caller and the CSRF check for every page, then the pages behind it.
     auth.init(app)
-    for module in (applications, apply, dashboard, dataset, review, sharing):
+    for module in (applications, apply, dashboard, dataset, members, review, sharing):
         app.register_blueprint(module.bp)
     errors.register(app)
