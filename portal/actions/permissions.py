@@ -204,6 +204,10 @@ RULES: dict[str, Rule] = {
     "organization_patch": org_admin,
     "organization_member_create": org_admin,
     "organization_member_delete": org_admin,
+    # an account that is nobody's staff becomes a member once the bureau confirms
+    "organization_member_confirm": sysadmin,
+    "organization_member_reject": sysadmin,
+    "organization_member_request_list": sysadmin,
     # accounts
     "user_show": anyone,
     "user_create": sysadmin,
