@@ -20,6 +20,7 @@ from portal.actions import lookup, publication
 from portal.actions.permissions import Target, authorize
 from portal.actions.registry import action
 from portal.actions.resource_versions import record_version
+from portal.actions.upload_names import safe_filename
 from portal.blobs import BlobTooLarge
 from portal.core.context import Context
 from portal.core.dictize import released_filename, resource_dict, sees_raw
@@ -88,10 +89,11 @@ def _as_upload(value: Any) -> Upload | None:
         return None
     if not isinstance(value, Upload):
         filename = getattr(value, "filename", None) or getattr(value, "name", "") or "upload"
-        value = Upload(os.path.basename(str(filename)), value)
+        value = Upload(str(filename), value)
     # Clients that copy a file from a portal (ckanapi load --upload-resources) name it
-    # after the last segment of its download URL, which is percent-encoded.
-    return Upload(unquote(value.filename), value.stream)
+    # after the last segment of its download URL, which is percent-encoded; decoded, the
+    # name is made harmless (no path, no control characters, a length limit).
+    return Upload(safe_filename(unquote(value.filename)), value.stream)
 
 
 def _is_own_download(url: str, res: Resource) -> bool:
