@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import func, select
+
 from portal import access, audit
 from portal.actions import datastore_gate, lookup
 from portal.actions.permissions import Target, authorize, is_authorized
@@ -36,7 +38,7 @@ from portal.actions.registry import action
 from portal.core.context import Context
 from portal.core.errors import NotAuthorized, NotFound, ValidationError
 from portal.core.validation import as_given
-from portal.datastore import TableMeta, search, sql, write
+from portal.datastore import TableMeta, limits, search, sql, write
 from portal.datastore.backends import QueryTimeout
 from portal.datastore.names import ID_FIELD
 from portal.gate import gated_marker, target_for
@@ -56,6 +58,7 @@ CREATE_SCHEMA = {**_TABLE, **{key: [as_given] for key in (
 UPSERT_SCHEMA = {**_TABLE, "records": [as_given], "method": [as_given]}
 DELETE_SCHEMA = {**_TABLE, "filters": [as_given]}
 SQL_SCHEMA = {"sql": [as_given]}
+SEARCH_WAIT_S = 2.0  # a search waits this long for a free slot before the 429
 
 
 def _resource(ctx: Context, params: dict[str, Any], key: str = "resource_id") -> Resource:
@@ -158,12 +161,17 @@ def datastore_search(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     access.record(ctx, granted, res.dataset, res.id, "datastore_search")
     store = ctx.portal.datastore
     timeout = _timeout(ctx, "search_timeout_ms", 10_000)
+    bounds = search.SearchLimits(int(store.setting("search_q_terms_max", 100)),
+                                 int(store.setting("search_q_chars_max", 1000)))
+    running = limits.slots(store, "search", int(store.setting("search_concurrent_max", 4)))
     try:
-        with store.read() as db, db.backend.time_limit(db, timeout):
+        with running.hold("datastore_search", wait=SEARCH_WAIT_S), store.read() as db, \
+                db.backend.time_limit(db, timeout):
             meta = store.meta(db, res.id)
             if meta is None:
                 raise _not_found(res.id)
-            found = search.parse(params, meta, db, int(store.setting("search_rows_max", 32000)))
+            found = search.parse(params, meta, db, int(store.setting("search_rows_max", 32000)),
+                                 bounds)
             rows, total = search.run(found, db)
     except QueryTimeout:
         raise ValidationError({"query": [f"The search took longer than {timeout} ms and was "
@@ -413,7 +421,21 @@ def datastore_search_sql(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
                             "(setting datastore.sql_enabled)")
     backend = store.backend
     dialect = "sqlite" if backend.dialect == "sqlite" else "postgres"
-    checked = sql.check(params.get("sql"), dialect, backend.schema,
-                        lambda name: _readable_table(ctx, name))
-    return sql.run(backend, checked, _timeout(ctx, "sql_timeout_ms", 5000),
-                   int(store.setting("sql_rows_max", 10_000)))
+    running = limits.slots(store, "sql", int(store.setting("sql_concurrent_max", 2)))
+    with running.hold("datastore_search_sql"):
+        checked = sql.check(params.get("sql"), dialect, backend.schema,
+                            lambda name: _readable_table(ctx, name),
+                            lambda names: _names_taken(ctx, names))
+        return sql.run(backend, checked, _timeout(ctx, "sql_timeout_ms", 5000),
+                       int(store.setting("sql_rows_max", 10_000)),
+                       bytes_max=int(store.setting("sql_bytes_max", 16 * 2**20)),
+                       work_mem=str(store.setting("sql_work_mem", "4MB")),
+                       temp_file_limit=str(store.setting("sql_temp_file_limit", "64MB")))
+
+
+def _names_taken(ctx: Context, names: set[str]) -> set[str]:
+    """Which of `names` (lower case) are resource ids or relations of the datastore's
+    database: no alias of an SQL query may bear them."""
+    ids = ctx.session.scalars(select(func.lower(Resource.id))
+                              .where(func.lower(Resource.id).in_(sorted(names)))).all()
+    return set(ids) | sql.relations_named(ctx.portal.datastore.backend, names)

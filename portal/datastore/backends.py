@@ -14,6 +14,7 @@ of `datastore.url`), reached through SQLAlchemy's connection pool.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -27,6 +28,8 @@ from portal.datastore.names import quote
 from portal.settings import private_sqlite
 
 META_TABLE = "_table_metadata"
+
+log = logging.getLogger(__name__)
 
 
 class QueryTimeout(Exception):
@@ -235,8 +238,11 @@ class PostgresBackend(Backend):
         from sqlalchemy import create_engine
 
         self.schema = schema
+        # datastore_search_sql runs as this role (SET LOCAL ROLE): see ensure_reader_role.
+        self.reader_role = f"shuyuan_{schema}_reader"[:63]
         self.engine = create_engine(url, pool_pre_ping=True, future=True)
         self.ensure_schema()
+        self.ensure_reader_role()
 
     def quote(self, name: str) -> str:
         # psycopg2 formats every statement run with parameters: a % in a name doubles.
@@ -288,6 +294,40 @@ class PostgresBackend(Backend):
                            "primary_key TEXT NOT NULL DEFAULT '[]')")
         except psycopg2.errors.UniqueViolation:
             pass  # another process created them at the same moment
+
+    def ensure_reader_role(self) -> None:
+        """The role datastore_search_sql runs as: it cannot log in, and reads the tables of
+        the datastore schema only (those created later too: default privileges of the
+        portal's user, who creates them), not the metadata table. Without the right to
+        create it (CREATEROLE) the role is left to the administrator, and until it exists
+        every SQL query is refused (SET ROLE fails): nothing runs as the portal's user."""
+        import psycopg2.errors
+
+        role, schema = self.quote(self.reader_role), self.quote(self.schema or "datastore")
+        for attempt in range(3):  # another process may create or grant at the same moment
+            try:
+                with self.transaction(write=True) as db:
+                    if db.one("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s",
+                              (self.reader_role,)) is None:
+                        db.execute(f"CREATE ROLE {role} NOLOGIN NOINHERIT NOSUPERUSER "
+                                   "NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+                    db.execute(f"GRANT {role} TO CURRENT_USER")
+                    db.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+                    db.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+                    db.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
+                               f"GRANT SELECT ON TABLES TO {role}")
+                    db.execute(f"REVOKE ALL ON {self.table(META_TABLE)} FROM {role}")
+                return
+            except psycopg2.errors.InsufficientPrivilege as exc:
+                log.warning("datastore: the role %s cannot be made or granted (%s); "
+                            "datastore_search_sql is refused until it is",
+                            self.reader_role, str(exc).strip().splitlines()[0])
+                return
+            except psycopg2.Error as exc:
+                if attempt == 2:
+                    log.warning("datastore: setting up the role %s failed: %s",
+                                self.reader_role, str(exc).strip().splitlines()[0])
+                time.sleep(0.05 * (attempt + 1))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,12 @@ offset, include_total, records_format (objects | lists | csv | tsv). Every
 field named must exist (a 409 names it); filter values are converted to the
 field's type first (a 409 says which does not fit). SQL is built from quoted
 identifiers and bound parameters only.
+
+Bounds (`SearchLimits`, from the datastore settings), so that no input builds a
+statement the database cannot take ("Expression tree is too large", too many
+variables) or that runs for long: q at most `q_terms_max` words and `q_chars_max`
+characters (per field when q is an object), at most FILTER_VALUES_MAX filter values,
+offset at most OFFSET_MAX; beyond them a 409 names the parameter.
 """
 
 from __future__ import annotations
@@ -27,6 +33,14 @@ from portal.datastore.values import output, to_column
 
 FORMATS = ("objects", "lists", "csv", "tsv")
 DEFAULT_LIMIT = 100
+FILTER_VALUES_MAX = 1000
+OFFSET_MAX = 2**53  # past any table; a larger number overflows the database's integer
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    q_terms_max: int = 100
+    q_chars_max: int = 1000
 
 
 @dataclass
@@ -132,6 +146,10 @@ def add_filters(search: Search, db: Db, filters: Any) -> None:
         raise ValidationError({"filters": ["Must be an object: {\"field\": value or [values]}"]})
     types = _types(search.meta)
     _unknown("filters", list(filters), types)
+    count = sum(len(v) if isinstance(v, list) else 1 for v in filters.values())
+    if count > FILTER_VALUES_MAX:
+        raise ValidationError({"filters": [f"At most {FILTER_VALUES_MAX} values in all, not "
+                                           f"{count}"]})
     b = db.backend
     for name, value in filters.items():
         values = value if isinstance(value, list) else [value]
@@ -152,7 +170,19 @@ def add_filters(search: Search, db: Db, filters: Any) -> None:
         search.where.append("(" + " OR ".join(parts) + ")" if parts else "1 = 0")
 
 
-def add_q(search: Search, db: Db, q: Any) -> None:
+def _bounded_text(text: str, limits: SearchLimits) -> list[str]:
+    """The words of a q text, refused (409 naming q) past the limits."""
+    if len(text) > limits.q_chars_max:
+        raise ValidationError({"q": [f"At most {limits.q_chars_max} characters, not "
+                                     f"{len(text)}"]})
+    words = text.split()
+    if len(words) > limits.q_terms_max:
+        raise ValidationError({"q": [f"At most {limits.q_terms_max} words, not "
+                                     f"{len(words)}"]})
+    return words
+
+
+def add_q(search: Search, db: Db, q: Any, limits: SearchLimits = SearchLimits()) -> None:
     q = _json(q, "q")
     if q in (None, ""):
         return
@@ -160,6 +190,8 @@ def add_q(search: Search, db: Db, q: Any) -> None:
     types = _types(search.meta)
     if isinstance(q, dict):
         _unknown("q", list(q), types)
+        for text in q.values():
+            _bounded_text(str(text), limits)
         for name, text in q.items():
             search.where.append(b.like(b.as_text(b.quote(name))))
             search.params.append(_like(str(text)))
@@ -168,12 +200,13 @@ def add_q(search: Search, db: Db, q: Any) -> None:
         raise ValidationError({"q": ["Must be a string or an object {\"field\": text}"]})
     columns = [b.as_text(b.quote(c.id)) if c.type != "text" else b.quote(c.id)
                for c in search.meta.columns]
-    for term in q.split():
+    for term in _bounded_text(q, limits):
         search.where.append("(" + " OR ".join(b.like(c) for c in columns) + ")")
         search.params.extend([_like(term)] * len(columns))
 
 
-def parse(params: dict[str, Any], meta: TableMeta, db: Db, rows_max: int) -> Search:
+def parse(params: dict[str, Any], meta: TableMeta, db: Db, rows_max: int,
+          limits: SearchLimits = SearchLimits()) -> Search:
     """Validate the parameters against the table; a ValidationError names the problem."""
     try:
         distinct = boolean(params.get("distinct", False))
@@ -185,7 +218,7 @@ def parse(params: dict[str, Any], meta: TableMeta, db: Db, rows_max: int) -> Sea
     except Invalid as exc:
         raise ValidationError({"limit": [str(exc)]}) from None
     try:
-        offset = integer(minimum=0)(params.get("offset", 0) or 0)
+        offset = integer(minimum=0, maximum=OFFSET_MAX)(params.get("offset", 0) or 0)
     except Invalid as exc:
         raise ValidationError({"offset": [str(exc)]}) from None
     fmt = params.get("records_format", "objects") or "objects"
@@ -196,7 +229,7 @@ def parse(params: dict[str, Any], meta: TableMeta, db: Db, rows_max: int) -> Sea
                     offset=offset, distinct=distinct, include_total=include_total,
                     records_format=fmt)
     add_filters(search, db, params.get("filters"))
-    add_q(search, db, params.get("q"))
+    add_q(search, db, params.get("q"), limits)
     return search
 
 
