@@ -122,6 +122,8 @@ WRITES: dict[str, tuple[Callable[[Scene], dict[str, Any]], Callable[[Scene, Any]
                                    lambda s, r: s.org["id"]),
     "organization_member_delete": (lambda s: _member(s, {"id": "edu", "username": "teacher"}),
                                    lambda s, r: s.org["id"]),
+    "organization_member_confirm": (lambda s: _pending_member(s), lambda s, r: s.org["id"]),
+    "organization_member_reject": (lambda s: _pending_member(s), lambda s, r: s.org["id"]),
     "group_create": (lambda s: {"name": "theme", "title": "主题"}, lambda s, r: r["id"]),
     "group_update": (lambda s: {"id": "culture", "title": "文化旅游"},
                      lambda s, r: s.group["id"]),
@@ -212,6 +214,16 @@ def _request(scene: Scene, *steps: str) -> dict[str, Any]:
     params = {"id": made["id"], "organization": "edu", "answer": "已公开", "reason": "重复"}
     for step in steps:
         scene.portal.call(step, params, user=SYSTEM)
+    return params
+
+
+def _pending_member(scene: Scene) -> dict[str, Any]:
+    """A self-registered citizen an organization admin asked to make a member."""
+    admin = make_user(scene.portal, "edu-admin", roles={"edu": "admin"})[0]
+    scene.portal.call("user_register", {"name": "citizen", "password": "Xq7#long-enough",
+                                        "email": "citizen@example.cn"})
+    params = {"id": "edu", "username": "citizen"}
+    scene.portal.call("organization_member_create", {**params, "role": "member"}, user=admin)
     return params
 
 
