@@ -134,12 +134,16 @@ def load_caller() -> None:
             abort(403, description="The API token is not valid")
 
 
-def note_token_use() -> None:
-    """before_request: a request with an API token records the token's last use and
-    address (a new address is audited); the API itself decides who the token is."""
+def note_token_use(response: Response) -> Response:
+    """after_request: a request a token was used for, and that succeeded, records the
+    token's last use and address (a new address is audited). A refused call changes
+    nothing, as every refusal; the refusals log has it."""
+    if response.status_code >= 400:
+        return response
     token = api_token()
     if token and (not _is_page(request.path) or request.endpoint in TOKEN_ENDPOINTS):
         auth().note_token_use(token, client_address())
+    return response
 
 
 def hold_pending() -> Response | None:
@@ -371,9 +375,9 @@ def init(app: Flask) -> None:
                                                                 False)))
     app.session_interface = ServerSessionCookie()
     app.before_request(load_caller)
-    app.before_request(note_token_use)
     app.before_request(check_csrf)
     app.before_request(hold_pending)
+    app.after_request(note_token_use)
     app.context_processor(_account_context)
     app.jinja_env.globals.update(csrf_token=csrf_token, status_label=status_label)
     app.register_blueprint(bp)
