@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 INFO_KEY = "audit_log"
 _DUE = "audit_checkpoint_due"  # session.info: the head to sign once the transaction commits
+_MINE = "audit_appended"  # session.info: (hash, key) of the entry this transaction appended
 DEFAULT_CHECKPOINT_EVERY = 1000
 
 
@@ -84,6 +85,7 @@ class AuditLog:
     every: int
 
     def after_commit(self, session: Session) -> None:
+        session.info.pop(_MINE, None)
         due = session.info.pop(_DUE, None)
         if due is None:
             return
@@ -95,6 +97,7 @@ class AuditLog:
 
     def forget(self, session: Session) -> None:
         session.info.pop(_DUE, None)
+        session.info.pop(_MINE, None)
 
     def checkpoint(self, session: Session) -> str:
         """Sign the committed head now (`shuyuan audit checkpoint`); returns the line."""
@@ -150,10 +153,14 @@ def append(session: Session, *, actor: str, action: str, object_type: str = "",
            object_id: str = "", detail: dict[str, Any] | None = None) -> AuditEntry:
     audit_log = _log_of(session)
     head = _head(session)
-    try:
-        key = _key_for_append(session, audit_log, head)
-    except (AuditKeyError, OSError) as exc:
-        raise AuditUnavailable(f"the audit log cannot be written: {exc}") from None
+    mine = session.info.get(_MINE)
+    if mine is not None and mine[0] == head.hash:
+        key = mine[1]  # extending this transaction's own entry: checked when it was made
+    else:
+        try:
+            key = _key_for_append(session, audit_log, head)
+        except (AuditKeyError, OSError) as exc:
+            raise AuditUnavailable(f"the audit log cannot be written: {exc}") from None
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     seq = head.seq + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -163,6 +170,7 @@ def append(session: Session, *, actor: str, action: str, object_type: str = "",
     session.add(entry)
     head.seq, head.hash = seq, digest
     session.flush()
+    session.info[_MINE] = (digest, key)
     if audit_log.every and seq % audit_log.every == 0:
         session.info[_DUE] = {"seq": seq, "hash": digest, "entry_at": at,
                               "key_id": key_id(key)}
