@@ -56,4 +56,5 @@ def create_app(portal: Portal | None = None, settings: Settings | None = None) -
     if hops > 0:  # the client's address and scheme as the reverse proxies in front saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.wsgi_app = Utf8QueryString(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = headers.EveryResponse(app.wsgi_app)  # type: ignore[method-assign]
     return app

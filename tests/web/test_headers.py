@@ -88,6 +88,14 @@ def test_a_missing_page_and_a_server_error_carry_them(client: Any, boom_client: 
     assert_secured(bad_form)
 
 
+def test_an_answer_made_before_flask_carries_them(client: Any) -> None:
+    """A query string that is not UTF-8 is refused by middleware around Flask."""
+    for path in ("/dataset", "/api/3/action/package_search"):
+        refused = client.get(path, environ_overrides={"QUERY_STRING": "q=\xed\xa0\x80"})
+        assert refused.status_code == 400
+        assert_secured(refused)
+
+
 def test_hsts_is_sent_over_tls_when_switched_on(portal: Portal, client: Any) -> None:
     # Off: never, even over https.
     assert "Strict-Transport-Security" not in client.get(

@@ -4,10 +4,15 @@ The policy allows scripts and styles from the portal itself only, so an injected
 <script> or on*= attribute does not run; the theme keeps its scripts in static/js
 (tests/web/test_headers.py scans the rendered pages for inline ones). HSTS is sent
 only when `security.hsts` is on and the request came over TLS: a browser told to use
-https for a host served over plain http could not reach it again.
+https for a host served over plain http could not reach it again. Answers made
+outside Flask by the WSGI middleware around it (a query string that is not UTF-8)
+get the same headers from `EveryResponse`, the outermost layer.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, request
 from werkzeug.wrappers import Response
@@ -55,3 +60,21 @@ def init(app: Flask) -> None:
         return response
 
     app.after_request(add_headers)
+
+
+class EveryResponse:
+    """WSGI middleware, outermost: the headers on answers Flask never saw (what the
+    after_request hook set is left as it is)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers = [*headers, *((name, value) for name, value in HEADERS.items()
+                                   if name.lower() not in present)]
+            return start_response(status, headers, *args)
+
+        return self.app(environ, start)
