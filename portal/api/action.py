@@ -60,7 +60,12 @@ def envelope(name: str, body: dict[str, Any], status: int) -> Response:
 
 
 def error_response(name: str, error: ActionError) -> Response:
-    return envelope(name, {"success": False, "error": error.as_error_dict()}, error.status)
+    response = envelope(name, {"success": False, "error": error.as_error_dict()},
+                        error.status)
+    retry_after = getattr(error, "retry_after", None)  # TooManyRequests
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def api_token() -> str:

@@ -344,6 +344,7 @@ def test_the_api_answers_429_in_ckan_s_shape(client: Any, portal: Portal,
     with sql_slots.hold("test"), sql_slots.hold("test"):
         answer = client.post("/api/3/action/datastore_search_sql", json={"sql": "SELECT 1"})
     assert answer.status_code == 429
+    assert int(answer.headers["Retry-After"]) > 0
     body = answer.get_json()
     assert body["success"] is False and body["error"]["__type"] == "Too Many Requests"
     assert client.post("/api/3/action/datastore_search_sql",
