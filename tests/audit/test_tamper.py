@@ -341,3 +341,22 @@ def test_a_log_from_before_keying_with_the_key_set_first_is_pinned_only_when_ask
     assert done.exit_code == 0 and "before keying are pinned" in done.output, done.output
     write(portal, 1, "after")
     assert "intact: 5 entries" in intact(portal)
+
+
+def test_without_the_key_the_api_answers_503_not_500(logged: Portal) -> None:
+    from portal.app import create_app
+    from tests.api.helpers import Api, make_user
+
+    _, token = make_user(logged, "bureau", sysadmin=True)
+    app = create_app(logged)
+    app.config["TESTING"] = True
+    api = Api(app.test_client())
+    logged.audit_log.keys.chain_path.unlink()
+    for name, params in [("package_patch", {"id": "e1", "title": "改"}),
+                         ("user_show", {"id": "bureau"}), ("package_show", {"id": "e1"})]:
+        status, body = api.post(name, params, token=token)
+        assert status in (200, 503), (name, status, body)
+        if status == 503:
+            assert body["error"]["__type"] == "Audit Error", body
+    assert api.post("package_patch", {"id": "e1", "title": "改"}, token=token)[0] == 503
+    assert api.post("package_show", {"id": "e1"})[0] == 200  # reads go on

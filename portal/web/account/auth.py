@@ -42,7 +42,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.api.action import api_token
+from portal.api.action import api_token, error_response
+from portal.audit import AuditUnavailable
 from portal.authentication import Authenticator
 from portal.core.context import Caller
 from portal.core.errors import NotAuthorized, ValidationError
@@ -142,7 +143,10 @@ def note_token_use(response: Response) -> Response:
         return response
     token = api_token()
     if token and (not _is_page(request.path) or request.endpoint in TOKEN_ENDPOINTS):
-        auth().note_token_use(token, client_address())
+        try:
+            auth().note_token_use(token, client_address())
+        except AuditUnavailable as exc:  # fail closed: a use that cannot be audited gets nothing
+            return error_response(request.path.rsplit("/", 1)[-1], exc)
     return response
 
 
