@@ -360,3 +360,20 @@ def test_without_the_key_the_api_answers_503_not_500(logged: Portal) -> None:
             assert body["error"]["__type"] == "Audit Error", body
     assert api.post("package_patch", {"id": "e1", "title": "改"}, token=token)[0] == 503
     assert api.post("package_show", {"id": "e1"})[0] == 200  # reads go on
+
+
+def test_without_the_key_signing_in_fails_closed_without_a_500(logged: Portal) -> None:
+    from portal.app import create_app
+    from tests.conftest import Accounts
+    from tests.web.signin import password_step
+
+    Accounts(logged).user("citizen")
+    app = create_app(logged)
+    app.config["TESTING"] = False  # an escaping exception becomes the 500 a visitor sees
+    client = app.test_client()
+    logged.audit_log.keys.chain_path.unlink()
+    for password in ("password-citizen", "wrong-password"):
+        answer = password_step(client, "citizen", password)
+        assert answer.status_code == 503, answer.get_data(as_text=True)[:500]
+        assert "审计日志" in answer.get_data(as_text=True)
+        assert client.get("/dashboard").status_code != 200  # not signed in unaudited

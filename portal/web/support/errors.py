@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from portal.audit import AuditUnavailable
 from portal.core.errors import ActionError, NotAuthorized, NotFound, ValidationError
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,15 @@ TITLES: dict[int, LazyString] = {
     405: _l("Method not allowed"),
     413: _l("File too large"),
     500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
 MESSAGES: dict[int, LazyString] = {
     400: _l("The request could not be understood."),
     403: _l("You may not see this page."),
     404: _l("The page you asked for does not exist, or is not public."),
     500: _l("The server could not finish your request. Please try again later."),
+    503: _l("The portal cannot record this request in its audit log, so it was not done. "
+            "Please tell the data bureau."),
 }
 
 
@@ -88,6 +92,8 @@ def page_status(error: ActionError) -> int:
         return 403
     if error.status == 429:
         return 429  # busy (TooManyRequests): the visitor may try again
+    if isinstance(error, AuditUnavailable):
+        return 503  # the audit log cannot be written: refused (fail closed), not broken
     if isinstance(error, ValidationError) or error.status == 400:
         return 400  # a parameter the visitor sent (a query string, a form) cannot be used
     return 500
