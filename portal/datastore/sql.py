@@ -68,7 +68,8 @@ ALLOWED_TYPES = {
     "TINYINT", "MEDIUMINT", "DECIMAL", "DOUBLE", "FLOAT", "DATE", "DATETIME", "TIMESTAMP",
     "TIMESTAMPTZ", "TIME", "TIMETZ", "BOOLEAN", "INTERVAL",
 }
-SQL_CHARS_MAX = 100_000  # the statement's length
+SQL_CHARS_MAX = 20_000  # the statement's length (parsing is work for the portal's CPU)
+NODES_MAX = 10_000  # expression nodes in the statement's tree
 BATCH_ROWS = 500  # rows fetched at a time
 DEFAULT_BYTES_MAX = 16 * 2**20
 
@@ -118,7 +119,9 @@ def _check(sql: str, dialect: str, schema: str | None, allowed: Callable[[str], 
     tree = statements[0]
     if not isinstance(tree, exp.Select | exp.Union | exp.Intersect | exp.Except):
         raise _refuse(f"Only SELECT is allowed, not {tree.key.upper()}")
-    for node in tree.walk():
+    for count, node in enumerate(tree.walk()):
+        if count >= NODES_MAX:
+            raise _refuse(f"The statement is too complex (more than {NODES_MAX} parts)")
         _vet(node)
     resolved = sql_scope.normalized(tree, dialect)
     sql_scope.check_aliases(resolved, taken)

@@ -61,25 +61,25 @@ class _Measure:
     def __init__(self, scope: Scope, outputs: dict[int, Size]) -> None:
         self.scope = scope
         self.outputs = outputs
+        self._any: Size | None = None
 
     def source(self, source: exp.Expression | Scope) -> Size:
         if isinstance(source, Scope):
             return self.outputs.get(id(source.expression), ONE_VALUE)
         return ONE_VALUE
 
-    def visible_sources(self) -> list[exp.Expression | Scope]:
-        found: list[exp.Expression | Scope] = []
-        scope: Scope | None = self.scope
-        while scope is not None:
-            found.extend(scope.sources.values())
-            scope = scope.parent
-        return found
-
     def any_source(self) -> Size:
-        size = ONE_VALUE
-        for source in self.visible_sources():
-            size = size.larger(self.source(source))
-        return size
+        """The largest value of any source visible here (this scope's and its parents':
+        the statement has at most sql_scope.SCOPES_MAX scopes, so the walk is short)."""
+        if self._any is None:
+            size = ONE_VALUE
+            scope: Scope | None = self.scope
+            while scope is not None:
+                for source in scope.sources.values():
+                    size = size.larger(self.source(source))
+                scope = scope.parent
+            self._any = size
+        return self._any
 
     def column(self, column: exp.Column) -> Size:
         if not column.table:

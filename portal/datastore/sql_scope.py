@@ -31,6 +31,9 @@ from portal.core.errors import NotAuthorized, ValidationError
 CATALOG_PREFIXES = ("pg_", "sqlite_", "information_schema")
 # Names the datastore keeps for itself.
 PRIVATE_NAMES = {"_table_metadata"}
+# Queries (SELECTs, CTEs, subqueries, set operations) in one statement: the checks below
+# are then quick whatever the statement's shape.
+SCOPES_MAX = 256
 
 
 def refuse(reason: str) -> ValidationError:
@@ -56,6 +59,9 @@ def scopes(tree: exp.Expression) -> list[Scope]:
         raise refuse(f"The SQL could not be resolved: {type(exc).__name__}") from None
     if not found:
         raise refuse("The SQL could not be resolved into queries over tables")
+    if len(found) > SCOPES_MAX:
+        raise refuse(f"At most {SCOPES_MAX} queries (SELECTs, CTEs, subqueries) in one "
+                     "statement")
     return found
 
 
@@ -76,33 +82,38 @@ def check_aliases(tree: exp.Expression, taken: Callable[[set[str]], set[str]]) -
         raise refuse(f'A CTE or alias may not bear the name of a table: "{shadowing[0]}"')
 
 
-def _cte_reference(table: exp.Table, all_scopes: list[Scope]) -> bool:
-    """Did sqlglot resolve this table reference to a CTE of the statement?"""
+def _cte_references(all_scopes: list[Scope]) -> set[int]:
+    """The table references (ids) sqlglot resolved to a CTE of the statement."""
+    found: set[int] = set()
     for scope in all_scopes:
-        if not any(t is table for t in scope.tables):
-            continue
-        source = scope.sources.get(table.alias_or_name)
-        if isinstance(source, Scope) and isinstance(source.expression.parent, exp.CTE):
-            return True
-    return False
+        for table in scope.tables:
+            source = scope.sources.get(table.alias_or_name)
+            if isinstance(source, Scope) and isinstance(source.expression.parent, exp.CTE):
+                found.add(id(table))
+    return found
 
 
 def tables_read(tree: exp.Expression, all_scopes: list[Scope], schema: str | None,
                 allowed: Callable[[str], bool]) -> list[str]:
     """The datastore tables (resource ids) the statement reads; NotAuthorized for any
     table reference that is not one the caller may read."""
-    real: dict[int, exp.Table] = {}
+    real: set[int] = set()
     for scope in all_scopes:
-        for source in scope.sources.values():
-            if isinstance(source, exp.Table):
-                real[id(source)] = source
+        real.update(id(s) for s in scope.sources.values() if isinstance(s, exp.Table))
+    ctes = _cte_references(all_scopes)
+    answers: dict[str, bool] = {}
+
+    def may_read(name: str) -> bool:
+        if name not in answers:
+            answers[name] = allowed(name)
+        return answers[name]
+
     read: set[str] = set()
     for table in tree.find_all(exp.Table):
-        if id(table) not in real:
-            if _cte_reference(table, all_scopes):
-                continue
+        if id(table) in real:
+            read.add(_readable(table, schema, may_read))
+        elif id(table) not in ctes:
             raise refuse(f"The table reference {table.sql()!r} could not be resolved")
-        read.add(_readable(table, schema, allowed))
     return sorted(read)
 
 
