@@ -102,10 +102,21 @@ def check(sql: Any, dialect: str, schema: str | None, allowed: Callable[[str], b
         raise _refuse("Missing value: one SELECT statement")
     if len(sql) > SQL_CHARS_MAX:
         raise _refuse(f"The statement is longer than {SQL_CHARS_MAX} characters")
+    if "\x00" in sql or _not_text(sql):
+        raise _refuse("The statement is not valid text (a NUL character or a lone "
+                      "surrogate)")
     try:
         return _check(sql, dialect, schema, allowed, taken)
     except RecursionError:
         raise _refuse("The statement is nested too deeply") from None
+
+
+def _not_text(sql: str) -> bool:
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check(sql: str, dialect: str, schema: str | None, allowed: Callable[[str], bool],

@@ -6,6 +6,7 @@ slow queries at once, and a 3,000-word q. Run on SQLite and on PostgreSQL
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from typing import Any
@@ -277,6 +278,18 @@ def test_a_statement_nested_too_deeply_is_a_409(portal: Portal) -> None:
     with contextlib.suppress(ValidationError):
         assert anonymous_sql(portal, "SELECT 1" + " + 1" * 3_000 + " AS n")["records"] == [
             {"n": 3_001}]
+
+
+@pytest.mark.parametrize("statement", ["SELECT '\ud800' AS s", "SELECT 1 AS n\x00",
+                                       "SELECT '\x00' AS s", "SELECT 1 AS \"\udfff\""])
+def test_a_statement_that_is_not_text_is_a_409(client: Any, portal: Portal,
+                                                statement: str) -> None:
+    with pytest.raises(ValidationError, match="not valid text|valid Unicode text"):
+        anonymous_sql(portal, statement)
+    # ... and through the API (JSON's \\uXXXX escapes carry a lone surrogate), never a 500
+    answer = client.post("/api/3/action/datastore_search_sql",
+                         data=json.dumps({"sql": statement}), content_type="application/json")
+    assert answer.status_code in (400, 409)
 
 
 @pytest.mark.parametrize("statement", [
