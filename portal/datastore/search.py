@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from portal.core.errors import ValidationError
-from portal.core.validation import Invalid, boolean, integer
+from portal.core.validation import Invalid, boolean, integer, text_problem
 from portal.datastore import TableMeta
 from portal.datastore.backends import Db
 from portal.datastore.names import ID_FIELD
@@ -63,9 +63,11 @@ def _json(value: Any, key: str) -> Any:
     """GET requests carry filters and q as JSON text."""
     if isinstance(value, str) and value.strip()[:1] in ("{", "["):
         try:
-            return json.loads(value)
-        except ValueError:
+            value = json.loads(value)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
             raise ValidationError({key: ["Could not read it as JSON"]}) from None
+        if problem := text_problem(value):  # a lone surrogate, as a JSON body is checked
+            raise ValidationError({key: [problem]})
     return value
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from portal.core.errors import ValidationError
+from portal.core.validation import text_problem
 from portal.datastore import Column, Datastore, TableMeta
 from portal.datastore.backends import Db
 from portal.datastore.names import ID_FIELD, TYPES, field_id_problem, normal_type
@@ -23,9 +24,11 @@ def json_param(value: Any, key: str) -> Any:
     """Lists and objects may arrive as JSON text (form posts, GET)."""
     if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
         try:
-            return json.loads(value)
-        except ValueError:
+            value = json.loads(value)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
             raise ValidationError({key: ["Could not read it as JSON"]}) from None
+        if problem := text_problem(value):  # a lone surrogate, as a JSON body is checked
+            raise ValidationError({key: [problem]})
     return value
 
 

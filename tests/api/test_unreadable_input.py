@@ -253,3 +253,46 @@ def test_date_math_overflow_on_the_search_page_is_a_bad_request(site: Site) -> N
     response = site.api.client.get(
         "/dataset?q=" + quote("metadata_modified:[NOW-99999999999DAYS TO NOW]"))
     assert response.status_code == 400
+
+
+# --- JSON text an action decodes itself (datastore filters and records) --------------
+
+@pytest.fixture(scope="module")
+def table(site: Site) -> str:
+    """A resource of "schools" with a datastore table; its id."""
+    bureau = site.portal.caller_by_name("bureau")
+    res = site.portal.call("resource_create", {"package_id": "schools", "name": "名单",
+                                               "url": "http://example.cn/s.csv"}, user=bureau)
+    site.portal.call("datastore_create", {
+        "resource_id": res["id"], "fields": [{"id": "学校", "type": "text"}],
+        "records": [{"学校": "泗县第一中学"}]}, user=bureau)
+    return str(res["id"])
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"学校": "\\ud800"}', "surrogate"),
+    ("[" * 5000, "JSON"),
+])
+def test_json_text_in_datastore_filters_is_refused_naming_it(site: Site, table: str,
+                                                             text: str, problem: str) -> None:
+    status, body = site.api.get("datastore_search", {"resource_id": table, "filters": text},
+                                token=site.admin)
+    assert refused(status, body, 409, "Validation Error") and "filters" in body["error"], body
+    assert problem in body["error"]["filters"][0]
+
+
+def test_json_text_in_datastore_records_is_refused_naming_it(site: Site, table: str) -> None:
+    records = quote('[{"学校": "\\udc00"}]')  # JSON text with the escape \udc00
+    with unchanged(site.portal):
+        status, body = post_raw(site, "datastore_upsert",
+                                f"resource_id={table}&method=insert&records={records}".encode(),
+                                site.admin, "application/x-www-form-urlencoded")
+    assert refused(status, body, 409, "Validation Error") and "records" in body["error"], body
+
+
+def test_json_text_in_a_dump_filter_is_a_bad_request_page(site: Site, table: str) -> None:
+    for text in ('{"学校": "\\ud800"}', "[" * 5000):
+        response = site.api.client.get(
+            f"/datastore/dump/{table}?filters={quote(text)}",
+            headers={"Authorization": site.admin})
+        assert response.status_code == 400, response.status_code

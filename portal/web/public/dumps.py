@@ -93,7 +93,7 @@ class DumpRequest:
 def _json_object(text: str, name: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." thousands deep
         value = None
     if not isinstance(value, dict):
         abort(400, description=f"{name} must be a JSON object")
