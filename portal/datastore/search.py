@@ -174,6 +174,8 @@ def add_filters(search: Search, db: Db, filters: Any) -> None:
 
 def _bounded_text(text: str, limits: SearchLimits) -> list[str]:
     """The words of a q text, refused (409 naming q) past the limits."""
+    if "\x00" in text:  # PostgreSQL's driver refuses it in a parameter
+        raise ValidationError({"q": ["Must not contain a NUL character"]})
     if len(text) > limits.q_chars_max:
         raise ValidationError({"q": [f"At most {limits.q_chars_max} characters, not "
                                      f"{len(text)}"]})

@@ -420,3 +420,21 @@ def test_paging_and_filters_past_their_bounds_are_409s(client: Any, portal: Port
     answer = client.post("/api/3/action/datastore_search", json={"resource_id": rid, **params})
     assert answer.status_code == 409
     assert set(answer.get_json()["error"]) & {"offset", "filters"}
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "泗城\x00镇"},
+    {"q": {"乡镇": "\x00"}},
+    {"filters": {"乡镇": "泗城镇\x00"}},
+    {"filters": {"乡镇": ["a", "\x00"]}},
+])
+def test_a_nul_character_in_q_or_filters_is_a_409(client: Any, portal: Portal,
+                                                 params: dict[str, Any]) -> None:
+    """PostgreSQL's driver refuses a NUL in a string parameter (ValueError): a 409 naming
+    the parameter instead of a 500."""
+    rid = public_table(Shelf(portal))
+    answer = client.post("/api/3/action/datastore_search",
+                         data=json.dumps({"resource_id": rid, **params}),
+                         content_type="application/json")
+    assert answer.status_code == 409
+    assert set(answer.get_json()["error"]) & {"q", "filters"}
