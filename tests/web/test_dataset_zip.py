@@ -73,10 +73,11 @@ def test_same_names_do_not_overwrite_each_other(client, catalog: Catalog) -> Non
         "package_id": "schools", "upload": Upload("../../etc/README.txt", io.BytesIO(b"x"))},
         user=catalog.admin)
     # The public's names come from the resources' names (here the uploaded file names the
-    # resources were given, made safe: no path): two alike, neither overwritten.
+    # resources were given, made safe: the base name only): names alike, none overwritten,
+    # not even the archive's own README.
     archive = open_zip(client, "schools")
     assert archive.namelist() == ["README.txt", "学校名录.csv", "学校名录 2024.csv",
-                                  "学校名录 2024 (2).csv", "etc_README.txt"]
+                                  "学校名录 2024 (2).csv", "README (2).txt"]
     public = catalog.portal.call("resource_show", {"id": added[1]["id"]})
     assert sha256(archive.read("学校名录 2024 (2).csv")).hexdigest() == public["hash"]
     assert archive.read("学校名录 2024 (2).csv").strip() == b"third"  # the released file
