@@ -81,3 +81,29 @@ def _commands(group: click.Group, prefix: str = "shuyuan") -> list[str]:
 def test_every_cli_command_is_documented():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     assert [c for c in _commands(main) if f"### {c}\n" not in text] == []
+
+
+def _security_table_rows() -> list[str]:
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    table = text.split("\n## ", 2)[1]  # the first section: the table of control points
+    return [line for line in table.splitlines() if line.startswith("| ") and "`test_" in line]
+
+
+def test_every_test_the_security_table_cites_exists() -> None:
+    """Each `test_…` in a row of docs/security.md's table is defined in the test file named
+    before it in that row, so the table cannot cite a test that was renamed or removed."""
+    root = DOCS.parent
+    rows = _security_table_rows()
+    assert len(rows) >= 20
+    missing = []
+    for row in rows:
+        cell = row.split(" | ")[2]
+        current: Path | None = None
+        for match in re.finditer(r"(tests/[\w/]+\.py)|`(test_\w+)`", cell):
+            if match.group(1):
+                current = root / match.group(1)
+                assert current.is_file(), f"{match.group(1)} named in docs/security.md is missing"
+            elif current is None or not re.search(
+                    rf"^def {match.group(2)}\(", current.read_text(encoding="utf-8"), re.M):
+                missing.append(f"{current and current.relative_to(root)}::{match.group(2)}")
+    assert missing == []
