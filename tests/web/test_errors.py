@@ -3,6 +3,7 @@ language, never the action's own (English, API) message."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from portal.core.errors import (
     NotAuthorized,
     NotFound,
     SearchError,
+    TooManyRequests,
     ValidationError,
 )
 from portal.services import Portal
@@ -96,6 +98,22 @@ def test_anonymous_visitors_to_staff_pages_are_still_asked_to_sign_in(
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/user/login?next={path}"
+
+
+def test_a_busy_portal_is_the_429_page_in_the_visitor_s_language(
+        portal: Portal, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def busy(ctx: Any, params: dict[str, Any]) -> Any:
+        raise TooManyRequests("datastore_search: 4 searches are running", retry_after=2)
+
+    spec = portal.actions["package_search"]
+    monkeypatch.setitem(portal.actions, "package_search", dataclasses.replace(spec, func=busy))
+    response = client.get("/dataset")
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "请求过于频繁" in html and "请稍候再试" in html
+    assert "datastore_search" not in html and "Bad request" not in html
+    html = client.get("/dataset?lang=en").get_data(as_text=True)
+    assert "Too many requests" in html and "Please wait a moment" in html
 
 
 @pytest.mark.parametrize(("error", "status"), [

@@ -30,6 +30,7 @@ TITLES: dict[int, LazyString] = {
     404: _l("Page not found"),
     405: _l("Method not allowed"),
     413: _l("File too large"),
+    429: _l("Too many requests"),
     500: _l("Something went wrong"),
     503: _l("Service unavailable"),
 }
@@ -37,6 +38,8 @@ MESSAGES: dict[int, LazyString] = {
     400: _l("The request could not be understood."),
     403: _l("You may not see this page."),
     404: _l("The page you asked for does not exist, or is not public."),
+    429: _l("You have sent too many requests in a short time. Please wait a moment and try "
+            "again."),
     500: _l("The server could not finish your request. Please try again later."),
     503: _l("The portal cannot record this request in its audit log, so it was not done. "
             "Please tell the data bureau."),
