@@ -98,7 +98,9 @@ def _serve(portal: Any, host: str, port: int) -> None:
 
     from portal.actions.datastore_loads import resume_unfinished
     from portal.app import create_app
+    from portal.raw_utf8_uri import install as accept_raw_utf8_uris
 
+    accept_raw_utf8_uris()
     if resumed := resume_unfinished(portal):
         click.echo(f"loading {resumed} tables left unfinished into the datastore")
     # Applies changes a stopped process committed but did not index.
