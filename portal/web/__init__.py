@@ -54,6 +54,7 @@ def init_web(app: Flask, theme: Path) -> None:
     from portal.web.public import (
         dataset_zip,
         datasets,
+        developer,
         downloads,
         dumps,
         groups,
@@ -73,7 +74,8 @@ def init_web(app: Flask, theme: Path) -> None:
                                  catalog_facts=catalog.FACTS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    for module in (home, datasets, downloads, dataset_zip, dumps, organizations, groups):
+    for module in (home, datasets, downloads, dataset_zip, dumps, organizations, groups,
+                   developer):
         app.register_blueprint(module.bp)
     # Sign-in: g.caller and the CSRF check for every page, then the pages behind it.
     auth.init(app)

@@ -1,0 +1,62 @@
+"""The API's front door: the 开发者 page and a server-rendered reading of the OpenAPI document.
+
+Both pages are generated from the action registry (portal/actions/registry.py) and the
+OpenAPI document built from it (portal/api/openapi.py), so they cannot drift from what
+the API answers. No script: the OpenAPI rendering is plain HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from portal.api import openapi
+from portal.api.action import OPENAPI_URL
+from portal.settings import PROJECT_ROOT
+
+bp = Blueprint("developer", __name__)
+
+
+def _actions() -> list[dict[str, Any]]:
+    """Each registered action: its name, one-line doc and whether it only reads."""
+    registry = current_app.extensions["shuyuan"].actions
+    return [{"name": name, "summary": (spec.doc.strip().splitlines() or [""])[0],
+             "read_only": spec.read_only}
+            for name, spec in sorted(registry.items())]
+
+
+def _document() -> dict[str, Any]:
+    cache = current_app.extensions.setdefault("shuyuan.developer", {})
+    if "doc" not in cache:  # the registry is fixed once the portal is built
+        docs = openapi.action_docs(PROJECT_ROOT / "docs" / "api.md")
+        cache["doc"] = openapi.document(current_app.extensions["shuyuan"].actions, docs)
+    return dict(cache["doc"])
+
+
+@bp.route("/developer")
+def index() -> str:
+    base = request.host_url.rstrip("/")
+    sql_enabled = bool(current_app.extensions["shuyuan"].settings.get(
+        "datastore", "sql_enabled", False))
+    return render_template("developer/index.html", base=base, actions=_actions(),
+                           openapi_url=OPENAPI_URL, sql_enabled=sql_enabled)
+
+
+@bp.route("/developer/openapi")
+def openapi_reading() -> str:
+    doc = _document()
+    operations = []
+    for path, item in doc["paths"].items():
+        post = item["post"]
+        body = post["requestBody"]["content"]["application/json"]["schema"]
+        operations.append({
+            "name": path.rsplit("/", 1)[-1], "path": path, "summary": post["summary"],
+            "description": post["description"], "methods": sorted(m.upper() for m in item),
+            "required": set(body.get("required", [])),
+            "fields": [(key, json.dumps(schema, ensure_ascii=False))
+                       for key, schema in body.get("properties", {}).items()],
+        })
+    return render_template("developer/openapi.html", info=doc["info"],
+                           operations=operations, openapi_url=OPENAPI_URL)
