@@ -50,3 +50,30 @@ def test_the_openapi_reading_has_a_section_per_action(client: Any, portal: Any) 
 def test_english_on_request(client: Any) -> None:
     html = client.get("/developer?lang=en").get_data(as_text=True)
     assert "Getting a token" in html
+
+
+def test_the_action_root_sends_a_browser_to_the_developer_page(client: Any) -> None:
+    for path in ("/api/3/action/", "/api/3/action", "/api/action/"):
+        answer = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert answer.status_code == 302 and answer.headers["Location"].endswith("/developer")
+
+
+def test_the_action_root_answers_a_client_as_ckan_does(client: Any) -> None:
+    for path, accept in (("/api/3/action/", "*/*"), ("/api/3/action", "application/json"),
+                         ("/API/3/action/", "*/*")):
+        answer = client.get(path, headers={"Accept": accept})
+        if path.startswith("/API"):  # paths are case-sensitive, as in CKAN
+            assert answer.status_code == 404
+            continue
+        assert answer.status_code == 400, path
+        body = answer.get_json()
+        assert body["success"] is False
+        assert body["error"]["__type"] == "Bad request - Action name not known"
+    posted = client.post("/api/3/action/", json={"q": "x"})
+    assert posted.status_code == 400 and posted.get_json()["success"] is False
+
+
+def test_the_footer_links_the_api_to_the_developer_page(client: Any) -> None:
+    html = client.get("/dataset").get_data(as_text=True)
+    footer = html[html.index('<footer'):]
+    assert '<a href="/developer"><code>/api/3/action/</code></a>' in footer

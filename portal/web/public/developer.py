@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from portal.api import openapi
-from portal.api.action import OPENAPI_URL
+from portal.api.action import OPENAPI_URL, error_response
+from portal.core.errors import UnknownAction
 from portal.settings import PROJECT_ROOT
 
 bp = Blueprint("developer", __name__)
@@ -60,3 +61,17 @@ def openapi_reading() -> str:
         })
     return render_template("developer/openapi.html", info=doc["info"],
                            operations=operations, openapi_url=OPENAPI_URL)
+
+
+@bp.route("/api/3/action/", methods=["GET", "POST"])
+@bp.route("/api/3/action", methods=["GET", "POST"])
+@bp.route("/api/action/", methods=["GET", "POST"])
+@bp.route("/api/action", methods=["GET", "POST"])
+def action_root() -> Response:
+    """The footer's /api/3/action/: a browser is sent to the developer page; a client gets
+    what CKAN answers a call that names no action (400, "Action name not known")."""
+    wanted = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if request.method == "GET" and wanted == "text/html":
+        return redirect(url_for("developer.index"))
+    return error_response("", UnknownAction(
+        f"no action named: call /api/3/action/NAME; the actions are described at {OPENAPI_URL}"))
