@@ -24,7 +24,7 @@ KEYWORD_FIELDS = (
     "id", "name", "state", "private", "owner_org", "organization", "tags", "groups",
     "res_format", "open_type", "share_type", "classification", "update_period", "license_id",
     "grading", "resource_code", "dataset_type", "organization_facet", "groups_facet",
-    "title_sort", "version",
+    "title_pinyin", "version",
 )
 # Whitespace-separated token fields. Only POSITION_FIELDS keep positions (Phrase nodes
 # name no other field): positions of every character would double a rebuild.
@@ -40,7 +40,7 @@ TIME_FIELDS = ("metadata_modified", "metadata_created")
 STORED_FIELD = "data"
 FIELDS = KEYWORD_FIELDS + TEXT_FIELDS + TIME_FIELDS + (STORED_FIELD,)
 # Sort keys a request may use besides "score".
-SORT_FIELDS = ("metadata_modified", "metadata_created", "title_sort", "name")
+SORT_FIELDS = ("metadata_modified", "metadata_created", "title_pinyin", "name")
 
 
 # --- the query tree -------------------------------------------------------

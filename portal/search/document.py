@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from portal.search.analysis import CJK, Analyzer, remember
+from portal.search.title_order import title_key
 
 FACET_SEPARATOR = "\x1f"
 # Between the parts of the char field, so a phrase cannot match across two of them.
@@ -175,8 +176,9 @@ def build(data: dict[str, Any], analyzer: Analyzer) -> dict[str, Any]:
            for key in ("open_type", "share_type", "classification", "update_period",
                        "license_id", "grading", "resource_code")},
         "dataset_type": [data.get("type") or "dataset"],
-        # Titles sort by their text, then by name so that equal titles keep one order.
-        "title_sort": [f"{title.strip().lower()}{FACET_SEPARATOR}{data['name']}"],
+        # Titles sort in pinyin order, then by name so that equal titles keep one order.
+        # (Named apart from the old code-point key so an older index counts as missing.)
+        "title_pinyin": [f"{title_key(title)}{FACET_SEPARATOR}{data['name']}"],
         "version": [version_of(data, raw)],
         "text": " ".join(words),
         "title": " ".join(title_search),

@@ -42,8 +42,8 @@ DEFAULT_FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
 # CKAN sort names -> index sort keys.
 SORTS = {
     "score": "score", "metadata_modified": "metadata_modified",
-    "metadata_created": "metadata_created", "title_string": "title_sort", "name": "name",
-    "title": "title_sort",
+    "metadata_created": "metadata_created", "title_string": "title_pinyin", "name": "name",
+    "title": "title_pinyin",
 }
 MAX_DEPTH = 20
 

@@ -35,7 +35,8 @@ DRAIN_BATCH = 200
 # Part of every index name: raised whenever the index fields change, so that after an
 # upgrade the portal builds a new index instead of searching one without them.
 # 4: resources stored as the public sees them (the released file's size and hash).
-INDEX_FORMAT = 4
+# 5: titles sort by pinyin (field title_pinyin).
+INDEX_FORMAT = 5
 REBUILD_BATCH = 500
 # How long a write waits for another drain before leaving its rows to the next one.
 WRITE_DRAIN_WAIT = 10.0

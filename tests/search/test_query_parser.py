@@ -79,7 +79,7 @@ def test_fq_trees() -> None:
 
 def test_sort_spec() -> None:
     assert sort_spec("") == [("score", True), ("metadata_modified", True)]
-    assert sort_spec("title_string asc, name desc") == [("title_sort", False), ("name", True)]
+    assert sort_spec("title_string asc, name desc") == [("title_pinyin", False), ("name", True)]
     with pytest.raises(SearchQueryError):
         sort_spec("owner desc")
     with pytest.raises(SearchQueryError):
