@@ -11,8 +11,11 @@ into the backend query. Supported, as Solr reads them:
     ranges           metadata_modified:[2024-01-01T00:00:00Z TO NOW]  {..} excludes ends
     AND OR NOT && || ! + -, parentheses, *:* (everything)
 
-Anything else (an unbalanced quote or parenthesis, an operator with nothing
-after it, an unknown field in fq, a malformed range) is a Search Query Error.
+A q with an unbalanced quote (学校" or "学校) is searched as text, its quotes
+dropped, as Solr's edismax does with a query it cannot parse; the search page
+says so (`unbalanced_quotes`). Anything else (an unbalanced quote in fq or
+parenthesis, an operator with nothing after it, an unknown field in fq, a
+malformed range) is a Search Query Error.
 """
 
 from __future__ import annotations
@@ -301,9 +304,26 @@ def _unquote(value: str) -> str:
     return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
 
+def unbalanced_quotes(q: str) -> bool:
+    """Whether q has a quote that closes no phrase (q is then searched without quotes)."""
+    if '"' not in (q or ""):
+        return False
+    try:
+        _lex(q, "q")
+    except SearchQueryError:
+        return True
+    return False
+
+
+def searchable_q(q: str) -> str:
+    """q as it is searched: with an unbalanced quote, every quote becomes a space, so
+    the words are searched as typed instead of the request being refused."""
+    return q.replace('"', " ") if unbalanced_quotes(q) else (q or "")
+
+
 def parse(q: str, fq: str) -> tuple[Expr, Expr]:
     """The trees of q (scored) and fq (filters only)."""
-    query = _Parser(q or "", "q").parse()
+    query = _Parser(searchable_q(q), "q").parse()
     filters = _Parser(fq or "", "fq").parse()
     _no_free_text(filters, fq)
     return query, filters

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.core.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
 from portal.search.highlight import Highlighter
+from portal.search.query import unbalanced_quotes
 from portal.search.suggest import Filters, Suggestion, suggest
 from portal.web.support import labels
 from portal.web.support.calls import call, portal
@@ -238,6 +239,8 @@ class Results:
     pager: Pager
     hits: list[Hit] = field(default_factory=list)
     suggestions: list[Offer] = field(default_factory=list)
+    # q had a quote that closes no phrase: it was searched without its quotes.
+    unbalanced_quotes: bool = False
 
 
 def plain_text(notes: str | None) -> str:
@@ -299,4 +302,5 @@ def run(form: SearchForm) -> Results:
     if result["count"] == 0 and (form.q or form.filters):
         suggestions = offers(form, sections)
     return Results(form, result["count"], result["results"], sections,
-                   Pager.of(form, result["count"]), hits(form, result["results"]), suggestions)
+                   Pager.of(form, result["count"]), hits(form, result["results"]), suggestions,
+                   unbalanced_quotes=unbalanced_quotes(form.q))
