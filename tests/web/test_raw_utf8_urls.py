@@ -75,3 +75,28 @@ def test_raw_bytes_that_are_not_utf8_answer_as_their_escaped_form(served: Any) -
 def test_escaping_keeps_ascii_and_existing_escapes() -> None:
     assert escape_non_ascii("GET /a?q=%E5%AD%A6学 HTTP/1.1".encode()) == (
         b"GET /a?q=%E5%AD%A6%E5%AD%A6 HTTP/1.1")
+
+
+def test_shuyuan_serve_installs_the_escaping_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `shuyuan serve` and `make demo` both go through portal/cli.py's _serve.
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+
+    from portal import cli
+    from portal.raw_utf8_uri import Utf8RequestParser
+
+    monkeypatch.setattr(HTTPChannel, "parser_class", HTTPRequestParser)
+    seen: list[type] = []
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: seen.append(HTTPChannel.parser_class))
+    monkeypatch.setattr("portal.actions.datastore_loads.resume_unfinished", lambda p: 0)
+    monkeypatch.setattr("portal.app.create_app", lambda p: object())
+
+    class FakePortal:
+        settings = type("S", (), {"get": staticmethod(lambda *a: 8)})()
+
+        def start_search(self) -> None:
+            pass
+
+    cli._serve(FakePortal(), "127.0.0.1", 5000)
+    assert seen == [Utf8RequestParser]
