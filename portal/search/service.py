@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from portal.search import document, outbox
 from portal.search.analysis import Analyzer, Dictionaries, shared_analyzer
 from portal.search.rebuild import documents_for
 from portal.search.records import dataset_records
+from portal.search.vocabulary import Vocabulary, public_words
 from portal.settings import Settings, config_path
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class SearchService:
         self.lock = outbox.DrainLock(engine, lock_path)
         outbox.install(session_factory)
         self._generation = -1
+        self._vocabulary: Vocabulary | None = None
         self._live = ""
         self._state_lock = threading.Lock()
         self._deferred = threading.local()
@@ -106,6 +109,22 @@ class SearchService:
     @property
     def analyzer(self) -> Analyzer:
         return shared_analyzer(self.dicts)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The public catalog's words, for "did you mean" (the same on every backend)."""
+        with self._state_lock:
+            if self._vocabulary is None:
+                analyzer = self.analyzer
+
+                def read() -> Counter[str]:
+                    vocabulary = self._vocabulary
+                    assert vocabulary is not None
+                    with self.session_factory() as session:
+                        return public_words(session, vocabulary.words)
+
+                self._vocabulary = Vocabulary(read, analyzer)
+            return self._vocabulary
 
     # --- state -------------------------------------------------------------
 

@@ -27,7 +27,8 @@ from werkzeug.datastructures import MultiDict
 
 from portal.core.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError
 from portal.search.highlight import Highlighter
-from portal.search.query import unbalanced_quotes
+from portal.search.query import searchable_q, unbalanced_quotes
+from portal.search.spelling import did_you_mean
 from portal.search.suggest import Filters, Suggestion, suggest
 from portal.web.support import labels
 from portal.web.support.calls import call, portal
@@ -241,6 +242,8 @@ class Results:
     suggestions: list[Offer] = field(default_factory=list)
     # q had a quote that closes no phrase: it was searched without its quotes.
     unbalanced_quotes: bool = False
+    # "Did you mean": (link, corrected q) of searches that find more.
+    corrections: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plain_text(notes: str | None) -> str:
@@ -301,6 +304,13 @@ def run(form: SearchForm) -> Results:
     suggestions = []
     if result["count"] == 0 and (form.q or form.filters):
         suggestions = offers(form, sections)
+    corrections = [(form.url(q=c.q, filters=form.filters), c.q)
+                   for c in did_you_mean(portal().search.analyzer, portal().search.vocabulary,
+                                         searchable_q(form.q), form.filters, _probe(form),
+                                         result["count"])]
+    # A homophone the suggestions would repeat is shown once, as "did you mean".
+    corrected = {q for _, q in corrections}
+    suggestions = [s for s in suggestions if s.q not in corrected or s.kind != "homophone"]
     return Results(form, result["count"], result["results"], sections,
                    Pager.of(form, result["count"]), hits(form, result["results"]), suggestions,
-                   unbalanced_quotes=unbalanced_quotes(form.q))
+                   unbalanced_quotes=unbalanced_quotes(form.q), corrections=corrections)
