@@ -77,3 +77,13 @@ def test_the_footer_links_the_api_to_the_developer_page(client: Any) -> None:
     html = client.get("/dataset").get_data(as_text=True)
     footer = html[html.index('<footer'):]
     assert '<a href="/developer"><code>/api/3/action/</code></a>' in footer
+
+
+def test_an_action_s_line_is_its_first_whole_sentence() -> None:
+    from portal.web.public.developer import first_sentence
+
+    assert first_sentence("Create an API token; it is shown only in this response. Params:\n"
+                          "    user (name or id; yourself).") == (
+        "Create an API token; it is shown only in this response.")
+    assert first_sentence("Names of the published\n    entries\n\nMore.") == (
+        "Names of the published entries")

@@ -23,9 +23,16 @@ bp = Blueprint("developer", __name__)
 def _actions() -> list[dict[str, Any]]:
     """Each registered action: its name, one-line doc and whether it only reads."""
     registry = current_app.extensions["shuyuan"].actions
-    return [{"name": name, "summary": (spec.doc.strip().splitlines() or [""])[0],
-             "read_only": spec.read_only}
+    return [{"name": name, "summary": first_sentence(spec.doc), "read_only": spec.read_only}
             for name, spec in sorted(registry.items())]
+
+
+def first_sentence(doc: str) -> str:
+    """A docstring's first sentence (its lines are wrapped, so the first line may stop
+    mid-phrase)."""
+    paragraph = " ".join((doc.strip().split("\n\n") or [""])[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[:end + 1]
 
 
 def _document() -> dict[str, Any]:
