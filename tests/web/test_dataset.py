@@ -17,7 +17,7 @@ def test_dataset_page_shows_every_catalog_element(client, catalog: Catalog) -> N
         "开放类型", "无条件开放", "使用要求", "注明来源", "申请材料", "申请函",
         "数据分级", "一般数据",
         "发布日期", "2024-01-15", "空间范围", "全县", "时间范围", "2020-01-01 — 2023-12-31",
-        "许可协议", "Creative Commons Attribution 4.0", "教育文化", "学校", "联系人", "王老师",
+        "许可协议", "知识共享署名 4.0", "教育文化", "学校", "联系人", "王老师",
     ):
         assert text in html, text
 

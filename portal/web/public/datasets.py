@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 
 from portal import access
 from portal.core.errors import ActionError
+from portal.web.public.licence_titles import shown_title
 from portal.web.public.search_form import SORTS, SearchForm, run
 from portal.web.support.calls import call, portal, show_or_404, visitor
 
@@ -28,6 +29,8 @@ def search() -> str:
 @bp.route("/dataset/<id>")
 def read(id: str) -> str:
     pkg = show_or_404("package_show", {"id": id})
+    # The page shows the licence in its language; the API keeps CKAN's English title.
+    pkg = dict(pkg, license_title=shown_title(pkg.get("license_title") or ""))
     return render_template("dataset_read.html", pkg=pkg, api_base=api_base(),
                            own_file_tables=own_file_tables(pkg))
 

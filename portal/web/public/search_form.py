@@ -30,6 +30,7 @@ from portal.search.highlight import Highlighter
 from portal.search.query import searchable_q, unbalanced_quotes
 from portal.search.spelling import did_you_mean
 from portal.search.suggest import Filters, Suggestion, suggest
+from portal.web.public.licence_titles import shown_title
 from portal.web.support import labels
 from portal.web.support.calls import call, portal
 from portal.web.support.errors import BadSearch
@@ -299,7 +300,7 @@ def run(form: SearchForm) -> Results:
     except (SearchQueryError, ValidationError) as exc:
         raise BadSearch(exc.message) from None
     names = _filter_names(form, result)
-    names["license_id"] = {lic["id"]: lic["title"] for lic in call("license_list")}
+    names["license_id"] = {lic["id"]: shown_title(lic["title"]) for lic in call("license_list")}
     sections = facet_sections(form, result, names)
     suggestions = []
     if result["count"] == 0 and (form.q or form.filters):
