@@ -56,7 +56,7 @@ def test_q_trees(text: str, tree: object) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    '"unbalanced', "(公交", "公交)", "()", "公交 OR", "AND", "NOT", "公交 AND",
+    "(公交", "公交)", "()", "公交 OR", "AND", "NOT", "公交 AND",
     "metadata_modified:[2024 TO]", "tags:[a TO b]", "[a TO b]", "metadata_modified:2024",
     "tags:()", "(" * 30 + "a" + ")" * 30,
 ])

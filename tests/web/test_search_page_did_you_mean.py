@@ -8,7 +8,7 @@ import pytest
 
 from portal.services import Portal
 from tests.web.conftest import Catalog
-from tests.web.test_search import titles
+from tests.web.test_search import suggestions, titles
 
 
 @pytest.fixture(autouse=True)
@@ -18,8 +18,12 @@ def fresh_vocabulary(portal: Portal) -> None:
 
 
 def corrections(html: str) -> list[str]:
+    """Searches offered as "did you mean": above the results, or (a homophone of a
+    search that found nothing, with its count) among the suggestions below."""
     block = re.search(r'<p class="did-you-mean" id="did-you-mean">(.*?)</p>', html, re.S)
-    return re.findall(r'<a href="[^"]+">([^<]*)</a>', block.group(1)) if block else []
+    above = re.findall(r'<a href="[^"]+">([^<]*)</a>', block.group(1)) if block else []
+    below = [text for kind, _link, text, _count in suggestions(html) if kind == "homophone"]
+    return above + below
 
 
 @pytest.mark.parametrize(("q", "expected"), [
@@ -36,7 +40,8 @@ def test_close_words_are_offered(client, catalog: Catalog, q: str, expected: str
 
 def test_the_link_searches_the_corrected_words(client, catalog: Catalog) -> None:
     html = client.get("/dataset", query_string={"q": "学效"}).get_data(as_text=True)
-    link = re.search(r'id="did-you-mean">.*?<a href="([^"]+)">学校</a>', html, re.S)
+    link = re.search(r'(?:id="did-you-mean">|suggestion-homophone">).*?<a href="([^"]+)">学校</a>',
+                     html, re.S)
     assert link
     followed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert titles(followed) == ["全县学校名录"] and "did-you-mean" not in followed

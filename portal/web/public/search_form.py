@@ -305,13 +305,13 @@ def run(form: SearchForm) -> Results:
     suggestions = []
     if result["count"] == 0 and (form.q or form.filters):
         suggestions = offers(form, sections)
+    # A search the suggestions already offer (with its count) is not offered twice.
+    offered = {s.q for s in suggestions}
     corrections = [(form.url(q=c.q, filters=form.filters), c.q)
                    for c in did_you_mean(portal().search.analyzer, portal().search.vocabulary,
                                          searchable_q(form.q), form.filters, _probe(form),
-                                         result["count"])]
-    # A homophone the suggestions would repeat is shown once, as "did you mean".
-    corrected = {q for _, q in corrections}
-    suggestions = [s for s in suggestions if s.q not in corrected or s.kind != "homophone"]
+                                         result["count"])
+                   if c.q not in offered]
     return Results(form, result["count"], result["results"], sections,
                    Pager.of(form, result["count"]), hits(form, result["results"]), suggestions,
                    unbalanced_quotes=unbalanced_quotes(form.q), corrections=corrections)
