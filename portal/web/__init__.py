@@ -41,6 +41,7 @@ def _site_context() -> dict[str, Any]:
         title = settings.get("site", "title_en") or title
     return {
         "site_title": title,
+        "site_frame": settings.data.get("site", {}),  # footer: sponsor, organizer, contact, codes
         "colon": "：" if code.startswith("zh") else ": ",  # label：value, as each script writes it
         "locale": code,
         "html_lang": locale.html_lang(code),
