@@ -149,9 +149,12 @@ class Portal:
         try:
             return self._run(spec, name, params, user, request_id)
         except (NotAuthorized, ValidationError) as exc:
-            # Refusals go to their own logger, so the bureau can keep and watch them.
-            refusals.warning("refused %s by %s: %s", name, user.name if user else "anonymous",
-                             exc.as_error_dict())
+            # Refusals go to their own logger, so the bureau can keep and watch them. An
+            # anonymous read refused is the public meeting a closed door (every view of a
+            # conditional entry does): INFO. WARNING is for what an operator must look at.
+            level = logging.INFO if user is None and spec.read_only else logging.WARNING
+            refusals.log(level, "refused %s by %s: %s", name, user.name if user else "anonymous",
+                         exc.as_error_dict())
             raise
         finally:
             if not spec.read_only:

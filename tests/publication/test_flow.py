@@ -255,3 +255,16 @@ def test_refusals_are_logged(county: County, caplog: pytest.LogCaptureFixture) -
     logged = [r.getMessage() for r in caplog.records if r.name == "portal.refusals"]
     assert any("publication_approve by bureau" in m and "blocked" in m for m in logged)
     assert any("publication_approve by edu-editor" in m for m in logged)
+
+
+def test_an_anonymous_read_refused_is_info_and_a_write_a_warning(
+        county: County, caplog: pytest.LogCaptureFixture) -> None:
+    """The public meeting a closed door is not an operator's concern; a write is."""
+    with caplog.at_level("INFO", logger="portal.refusals"), pytest.raises(NotAuthorized):
+        county.portal.call("publication_review_list", {}, user=None)
+    with caplog.at_level("INFO", logger="portal.refusals"), pytest.raises(NotAuthorized):
+        county.portal.call("package_create", {"name": "x"}, user=None)
+    levels = {r.getMessage().split(":")[0]: r.levelname for r in caplog.records
+              if r.name == "portal.refusals"}
+    assert levels == {"refused publication_review_list by anonymous": "INFO",
+                      "refused package_create by anonymous": "WARNING"}
