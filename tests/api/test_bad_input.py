@@ -151,7 +151,9 @@ CASES: dict[str, tuple[str, Any, int, str]] = {
                                    "Not Found Error"),
     # search queries
     "unknown fq field": ("package_search", {"fq": "colour:blue"}, 400, "Search Query Error"),
-    "unbalanced quotes": ("package_search", {"q": '"open data'}, 400, "Search Query Error"),
+    # (an unbalanced quote in q is searched as words, as edismax does; fq stays strict)
+    "unbalanced quotes in fq": ("package_search", {"fq": 'tags:"open data'}, 400,
+                                "Search Query Error"),
     "fq without a field": ("package_search", {"fq": "schools"}, 400, "Search Query Error"),
     "unknown sort": ("package_search", {"sort": "colour asc"}, 400, "Search Query Error"),
     "unbalanced parenthesis": ("package_search", {"q": "(公交 OR 客运"}, 400,
